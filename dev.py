@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""One entry point for the course's developer tasks, with its own set-up.
+
+    python3 dev.py book      build the book into _build/html (executes every chapter)
+    python3 dev.py test      run the whole test suite (what CI runs)
+    python3 dev.py release   regenerate exercises/ from solutions/ with nbgrader
+
+Each task first makes sure `.venv` exists and holds requirements.txt: it
+creates the environment on a fresh machine and reinstalls only when
+requirements.txt or pyproject.toml changed. Needs only Python 3.10 or newer.
+Set COURSE_VENV to use another environment folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = Path(os.environ.get("COURSE_VENV", ROOT / ".venv"))
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / "python"
+STAMP = VENV / ".requirements.sha256"
+
+
+def say(message: str) -> None:
+    print(f"[dev.py] {message}", flush=True)
+
+
+def run(*command: str | Path) -> None:
+    say(" ".join(str(part) for part in command))
+    # The environment's bin/ goes first on PATH: nbgrader shells out to
+    # `alembic`, and notebooks must run with this environment's kernel.
+    env = {**os.environ, "PATH": str(BIN) + os.pathsep + os.environ.get("PATH", "")}
+    env.pop("PYTHONHOME", None)
+    completed = subprocess.run([str(part) for part in command], cwd=ROOT, env=env)
+    if completed.returncode != 0:
+        sys.exit(completed.returncode)
+
+
+def requirements_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for name in ("requirements.txt", "pyproject.toml"):
+        digest.update((ROOT / name).read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_environment() -> None:
+    if sys.version_info < (3, 10):  # noqa: UP036 - users may run an older python3
+        sys.exit(f"dev.py needs Python 3.10 or newer; this is {sys.version.split()[0]}")
+    if not PYTHON.exists():
+        say(f"creating the virtual environment {VENV}")
+        run(sys.executable, "-m", "venv", VENV)
+    fingerprint = requirements_fingerprint()
+    if STAMP.exists() and STAMP.read_text().strip() == fingerprint:
+        return
+    say("installing requirements.txt (a few minutes the first time)")
+    run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    run(PYTHON, "-m", "pip", "install", "--quiet", "-r", "requirements.txt")
+    STAMP.write_text(fingerprint + "\n")
+
+
+def build_book() -> None:
+    # -W: warnings are errors; -n: nitpicky cross-references; --keep-going: report them all.
+    run(BIN / "jupyter-book", "build", ".", "-W", "-n", "--keep-going")
+    say(f"the book is in {ROOT / '_build' / 'html'}; open _build/html/index.html")
+
+
+def run_tests(extra: list[str]) -> None:
+    run(PYTHON, "-m", "pytest", *extra)
+
+
+def release() -> None:
+    assignments = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
+    for assignment in assignments:
+        run(BIN / "nbgrader", "generate_assignment", assignment, "--force")
+    # generate_assignment records assignments in a gradebook; this one is scratch.
+    (ROOT / "gradebook.db").unlink(missing_ok=True)
+
+
+TASKS = {"book": build_book, "test": run_tests, "release": release}
+
+
+def main(argv: list[str]) -> None:
+    if not argv or argv[0] not in TASKS:
+        sys.exit(__doc__)
+    task, extra = argv[0], argv[1:]
+    ensure_environment()
+    if task == "test":
+        run_tests(extra)
+    else:
+        TASKS[task]()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

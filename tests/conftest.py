@@ -1,0 +1,42 @@
+"""Shared fixtures. The tests run in the environment that `python3 dev.py test` made."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from grading_harness import REPO_ROOT  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def built_book(repo_root: Path) -> Path:
+    """Build the book once per test run, strictly, exactly as `python3 dev.py book` does.
+
+    Returns the HTML folder. Unchanged chapters come from the execution cache
+    in _build/.jupyter_cache, so a second run only re-executes what changed.
+    """
+    import os
+    import subprocess
+
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "PATH": str(bin_dir) + os.pathsep + os.environ.get("PATH", "")}
+    result = subprocess.run(
+        [str(bin_dir / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going"],
+        cwd=repo_root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    log = result.stdout + result.stderr
+    if result.returncode != 0:
+        pytest.fail(f"jupyter-book build failed (exit {result.returncode}):\n{log[-6000:]}")
+    return repo_root / "_build" / "html"

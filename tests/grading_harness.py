@@ -1,0 +1,155 @@
+"""A scratch nbgrader course for tests: release, submit, autograde, read scores.
+
+Every step goes through the real `nbgrader` command line with this repo's
+`nbgrader_config.py`, in a temporary folder, so the tests exercise exactly
+what an instructor runs and never touch the repository's own files.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = REPO_ROOT / "solutions"
+EXERCISES = REPO_ROOT / "exercises"
+
+SOLUTION_REGION = re.compile(
+    r"^[ \t]*### BEGIN SOLUTION.*?^[ \t]*### END SOLUTION[^\n]*\n?", re.S | re.M
+)
+HIDDEN_REGION = re.compile(
+    r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.S | re.M
+)
+MARKER_LINE = re.compile(r"^[ \t]*### (BEGIN|END) (SOLUTION|HIDDEN TESTS)[^\n]*\n?", re.M)
+
+
+def assignment_ids() -> list[str]:
+    """Every assignment: one folder per assignment under solutions/."""
+    return sorted(p.name for p in SOLUTIONS.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def source_notebooks(assignment: str) -> list[Path]:
+    return sorted((SOLUTIONS / assignment).glob("*.ipynb"))
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def answer_cells(nb) -> dict[str, object]:
+    """Cells a student writes in (autograded answers), by grade id."""
+    return {
+        nbgrader_meta(c)["grade_id"]: c
+        for c in nb.cells
+        if nbgrader_meta(c).get("solution") and c.cell_type == "code"
+    }
+
+
+def graded_test_ids(nb) -> list[str]:
+    """Grade ids of the autograded test cells, in notebook order."""
+    return [
+        nbgrader_meta(c)["grade_id"]
+        for c in nb.cells
+        if nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get("solution")
+    ]
+
+
+def solution_answers(source_nb) -> dict[str, str]:
+    """What a perfect student types: each answer cell with the markers removed."""
+    return {gid: MARKER_LINE.sub("", cell.source) for gid, cell in answer_cells(source_nb).items()}
+
+
+def filled_in(release_nb, answers: dict[str, str]):
+    """A copy of a released notebook with the given answer cells replaced."""
+    nb = copy.deepcopy(release_nb)
+    unknown = set(answers) - set(answer_cells(nb))
+    if unknown:
+        raise KeyError(f"no answer cells with grade ids {sorted(unknown)}")
+    for gid, cell in answer_cells(nb).items():
+        if gid in answers:
+            cell.source = answers[gid]
+    return nb
+
+
+def secret_lines(source_nb, min_length: int = 25) -> set[str]:
+    """Lines that only the solution and hidden-test regions contain.
+
+    Used to prove that no solution code and no hidden test reaches students.
+    Short or generic lines (also present elsewhere in the notebook) are left
+    out, since finding them elsewhere proves nothing.
+    """
+    secret, public = set(), set()
+    for cell in source_nb.cells:
+        regions = SOLUTION_REGION.findall(cell.source) + HIDDEN_REGION.findall(cell.source)
+        for region in regions:
+            secret.update(line.strip() for line in MARKER_LINE.sub("", region).splitlines())
+        rest = HIDDEN_REGION.sub("", SOLUTION_REGION.sub("", cell.source))
+        public.update(line.strip() for line in rest.splitlines())
+    return {line for line in secret - public if len(line) >= min_length}
+
+
+@dataclass
+class Score:
+    score: float
+    max_score: float
+
+
+class ScratchCourse:
+    """An nbgrader course folder in ``root`` laid out like this repository."""
+
+    def __init__(self, root: Path, assignments: list[str] | None = None):
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO_ROOT / "nbgrader_config.py", self.root / "nbgrader_config.py")
+        for assignment in assignments or assignment_ids():
+            shutil.copytree(SOLUTIONS / assignment, self.root / "solutions" / assignment)
+
+    def nbgrader(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        """Run the real nbgrader CLI in the course folder."""
+        bin_dir = str(Path(sys.executable).parent)
+        env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
+        result = subprocess.run(
+            [sys.executable, "-m", "nbgrader", *args],
+            cwd=self.root,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(
+                f"nbgrader {' '.join(args)} exited {result.returncode}:\n{result.stderr[-4000:]}"
+            )
+        return result
+
+    def release(self, assignment: str) -> Path:
+        self.nbgrader("generate_assignment", assignment, "--force")
+        return self.root / "exercises" / assignment
+
+    def submit(self, student: str, assignment: str, notebooks: dict[str, object]) -> None:
+        folder = self.root / "submitted" / student / assignment
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, nb in notebooks.items():
+            nbformat.write(nb, folder / name)
+
+    def autograde(self, assignment: str, check: bool = True) -> subprocess.CompletedProcess:
+        return self.nbgrader("autograde", assignment, "--force", check=check)
+
+    def scores(self, assignment: str, student: str, notebook: str) -> dict[str, Score]:
+        """Points per graded cell for one student's notebook (notebook name without .ipynb)."""
+        from nbgrader.api import Gradebook
+
+        with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gradebook:
+            submission = gradebook.find_submission_notebook(notebook, assignment, student)
+            return {
+                grade.name: Score(grade.score, grade.max_score)
+                for grade in submission.grades
+                if grade.max_score > 0
+            }
