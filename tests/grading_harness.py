@@ -32,8 +32,13 @@ MARKER_LINE = re.compile(r"^[ \t]*### (BEGIN|END) (SOLUTION|HIDDEN TESTS)[^\n]*\
 
 
 def assignment_ids() -> list[str]:
-    """Every assignment: one folder per assignment under solutions/."""
-    return sorted(p.name for p in SOLUTIONS.iterdir() if p.is_dir() and not p.name.startswith("."))
+    """Every assignment: one folder per assignment under solutions/.
+
+    Set ONLY_ASSIGNMENTS=a,b to test just those while working on them.
+    """
+    every = sorted(p.name for p in SOLUTIONS.iterdir() if p.is_dir() and not p.name.startswith("."))
+    only = [a for a in os.environ.get("ONLY_ASSIGNMENTS", "").split(",") if a]
+    return [a for a in every if a in only] if only else every
 
 
 def source_notebooks(assignment: str) -> list[Path]:
