@@ -33,4 +33,6 @@ def layer_table(model: Any):
         }
         for layer in model.layers
     ]
-    return pd.DataFrame(rows).set_index("layer")
+    table = pd.DataFrame(rows).set_index("layer")
+    table.index.name = None  # one header row instead of two in the rendered table
+    return table
