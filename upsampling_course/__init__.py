@@ -6,6 +6,7 @@ made once reaches every page. Each function's docstring names the chapters
 that use it.
 """
 
+from upsampling_course.artifacts import checkerboard_score, overlap_count_map
 from upsampling_course.keras_setup import import_keras_quietly, silenced_stderr_fd
 from upsampling_course.shapes import (
     conv_output_length,
@@ -14,8 +15,10 @@ from upsampling_course.shapes import (
 )
 
 __all__ = [
+    "checkerboard_score",
     "conv_output_length",
     "import_keras_quietly",
+    "overlap_count_map",
     "pool_output_length",
     "silenced_stderr_fd",
     "upsampling_output_length",
