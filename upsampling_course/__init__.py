@@ -10,6 +10,7 @@ from upsampling_course.artifacts import checkerboard_score, overlap_count_map
 from upsampling_course.keras_setup import import_keras_quietly, silenced_stderr_fd
 from upsampling_course.shapes import (
     conv_output_length,
+    conv_transpose_output_length,
     pool_output_length,
     upsampling_output_length,
 )
@@ -17,6 +18,7 @@ from upsampling_course.shapes import (
 __all__ = [
     "checkerboard_score",
     "conv_output_length",
+    "conv_transpose_output_length",
     "import_keras_quietly",
     "overlap_count_map",
     "pool_output_length",
