@@ -40,3 +40,15 @@ def built_book(repo_root: Path) -> Path:
     if result.returncode != 0:
         pytest.fail(f"jupyter-book build failed (exit {result.returncode}):\n{log[-6000:]}")
     return repo_root / "_build" / "html"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Say where the browser test left its screenshots and what it blocked."""
+    folder = getattr(config, "course_site_screenshots", None)
+    if folder is not None:
+        terminalreporter.write_line(f"site screenshots: {folder}")
+    blocked = getattr(config, "course_site_blocked_hosts", None) or {}
+    for host, pages in sorted(blocked.items()):
+        terminalreporter.write_line(
+            f"site asked for external host {host} (blocked, as offline) on {len(pages)} page(s)"
+        )
