@@ -6,11 +6,21 @@ twice: once with the file name None and once with "". The second copy of
 sphinx-thebe's `const THEBE_JS_URL = ...` is a JavaScript error on every
 page, which tests/test_site_browser.py rightly reports. This extension drops
 the repeated copies before each page is written.
+
+Matplotlib's JavaScript animations (`Animation.to_jshtml`) link Font Awesome
+4 from a CDN for their button icons. The theme already ships Font Awesome,
+which draws the same `fa fa-play` icons, so the link is removed: the site
+then needs no network for its animations.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+ANIMATION_ICON_CDN = re.compile(
+    r'<link\s+rel="stylesheet"\s+href="https://[^"]*/font-awesome/[^"]*\.css"\s*/?>'
+)
 
 
 def _script_key(script: Any) -> tuple:
@@ -33,6 +43,13 @@ def drop_repeated_scripts(app, pagename, templatename, context, doctree) -> None
     context["script_files"] = unique
 
 
+def drop_animation_icon_cdn(app, pagename, templatename, context, doctree) -> None:
+    body = context.get("body")
+    if body and "font-awesome" in body:
+        context["body"] = ANIMATION_ICON_CDN.sub("", body)
+
+
 def setup(app):
     app.connect("html-page-context", drop_repeated_scripts)
+    app.connect("html-page-context", drop_animation_icon_cdn)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
