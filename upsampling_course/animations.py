@@ -1,6 +1,7 @@
 """Pictures and animations of the two views of Conv2DTranspose.
 
-Used by the chapter *Conv2DTranspose*. Both views work on one channel:
+Used by the chapter *Conv2DTranspose* (and :func:`plot_matrices` by *UpSampling2D*).
+Both views work on one channel:
 
 * **scatter-add**: every input pixel adds a copy of the kernel, scaled by the
   pixel, into the output at stride ``s``; overlapping copies are summed;
@@ -237,4 +238,35 @@ def plot_both_views(image, kernel, stride: int):
     steps, show = zero_insertion_pictures(axes[1], image, kernel, stride)
     show(steps[-1])
     axes[1, 2].set_title("zero insertion: every window", fontsize=9)
+    return fig
+
+
+def plot_matrices(matrices, suptitle: str = "", block=None, width_ratios=None):
+    """A row of small matrices with their numbers written in, e.g. gradients block by block.
+
+    ``matrices`` maps each panel's title to a 2-D array. ``block`` (rows, cols)
+    draws a grid of thicker lines every ``block`` cells on panels that are a
+    multiple of it in size, to show which cells came from one input pixel.
+    Used by the chapters *UpSampling2D* and *Conv2DTranspose*.
+    """
+    matrices = {title: _as_matrix(values, title) for title, values in matrices.items()}
+    ratios = width_ratios or [m.shape[1] + 1 for m in matrices.values()]
+    tallest = max(m.shape[0] for m in matrices.values())
+    fig, axes = plt.subplots(
+        1,
+        len(matrices),
+        figsize=(1.0 + 0.42 * sum(ratios), 1.4 + 0.36 * tallest),
+        width_ratios=ratios,
+    )
+    axes = np.atleast_1d(axes)
+    for ax, (title, values) in zip(axes, matrices.items(), strict=True):
+        GridPicture(ax, values.shape, title, vmax=float(np.abs(values).max())).show(values)
+        if block is not None and values.shape[0] > block[0] and not values.shape[0] % block[0]:
+            for row in range(block[0], values.shape[0], block[0]):
+                ax.axhline(row - 0.5, color="black", linewidth=1.5)
+            for col in range(block[1], values.shape[1], block[1]):
+                ax.axvline(col - 0.5, color="black", linewidth=1.5)
+    if suptitle:
+        fig.suptitle(suptitle, fontsize=10)
+    fig.tight_layout()
     return fig
