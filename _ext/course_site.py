@@ -11,12 +11,21 @@ Matplotlib's JavaScript animations (`Animation.to_jshtml`) link Font Awesome
 4 from a CDN for their button icons. The theme already ships Font Awesome,
 which draws the same `fa fa-play` icons, so the link is removed: the site
 then needs no network for its animations.
+
+Formulas are typeset by MathJax 3.2.2 served from the site itself
+(`static/mathjax/tex-svg.js`, Apache-2.0, from the `mathjax` npm package;
+the SVG build needs no font files), not from a CDN, so they render offline.
+The file lives here rather than in `_static/` because Jupyter Book adds every
+script under `_static/` to every page, which would load MathJax twice.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
+
+STATIC = Path(__file__).parent / "static"
 
 ANIMATION_ICON_CDN = re.compile(
     r'<link\s+rel="stylesheet"\s+href="https://[^"]*/font-awesome/[^"]*\.css"\s*/?>'
@@ -49,7 +58,14 @@ def drop_animation_icon_cdn(app, pagename, templatename, context, doctree) -> No
         context["body"] = ANIMATION_ICON_CDN.sub("", body)
 
 
+def serve_mathjax_locally(app, config) -> None:
+    config.html_static_path.append(str(STATIC))
+    # Relative to _static/ in the built site.
+    config.mathjax_path = "mathjax/tex-svg.js"
+
+
 def setup(app):
+    app.connect("config-inited", serve_mathjax_locally)
     app.connect("html-page-context", drop_repeated_scripts)
     app.connect("html-page-context", drop_animation_icon_cdn)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -9,9 +9,9 @@ width of 390 pixels the page does not scroll sideways. Search must find
 "Conv2DTranspose". Screenshots of every page go to the folder printed at the
 end of the test run.
 
-Requests to other hosts are blocked, as for an offline student. The only one
-the site may make is listed in OPTIONAL_EXTERNAL_HOSTS, with what a student
-loses without it; any other fails the test.
+Requests to other hosts are blocked, as for an offline student, and fail the
+test: the site serves everything itself, MathJax included (formulas must be
+typeset), see _ext/course_site.py.
 
 Environment overrides, for checking a private build while developing:
 COURSE_SITE_DIR (an HTML folder instead of building the book with the
@@ -39,12 +39,6 @@ PHONE_WIDTH = 390
 PHONE_HEIGHT = 844
 DESKTOP = {"width": 1280, "height": 900}
 SEARCH_TERM = "Conv2DTranspose"
-
-# Host -> what is lost when it cannot be reached. Requests to these hosts are
-# blocked and reported, not failed; the page must still work without them.
-OPTIONAL_EXTERNAL_HOSTS = {
-    "cdn.jsdelivr.net": "MathJax typesetting of formulas (offline, the TeX source shows instead)",
-}
 
 # Headless flags that work in containers and keep Chromium from calling home.
 CHROMIUM_FLAGS = [
@@ -191,8 +185,7 @@ class PageVisit:
         host = urlsplit(url).hostname or url
         self.blocked_urls.add(url)
         blocked.setdefault(host, set()).add(name)
-        if host not in OPTIONAL_EXTERNAL_HOSTS:
-            self.problems.append(f"needs an external resource (blocked offline): {url}")
+        self.problems.append(f"needs an external resource (blocked offline): {url}")
         route.abort("blockedbyclient")
 
     def _console(self, message):
@@ -266,6 +259,14 @@ ANIMATIONS_PLAY = """async () => {
   return results;
 }"""
 
+MATH_TYPESET = """async () => {
+  const formulas = document.querySelectorAll("article .math").length;
+  if (formulas && window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+  }
+  return {formulas, typeset: document.querySelectorAll("article mjx-container").length};
+}"""
+
 LINKS = """() => Array.from(document.querySelectorAll("a[href]"), (a) => a.href)"""
 
 SIDEWAYS_OVERFLOW = """() => {
@@ -332,6 +333,10 @@ def test_page_works_in_a_browser(page, site, base_url, visit, screenshots):
     for animation in browser_page.evaluate(ANIMATIONS_PLAY):
         if animation["width"] == 0 or not animation["moved"]:
             problems.append(f"{animation['kind']} animation does not play: {animation}")
+
+    math = browser_page.evaluate(MATH_TYPESET)
+    if math["typeset"] < math["formulas"]:
+        problems.append(f"formulas not typeset by MathJax: {math}")
 
     page_url = browser_page.url
     for href in sorted(set(browser_page.evaluate(LINKS))):
