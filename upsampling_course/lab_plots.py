@@ -1,0 +1,111 @@
+"""Pictures of a GAN training run: sample grids, loss curves and an animated GIF.
+
+Used by *The MNIST generator lab* (``book/mnist_lab.md``) and the graded lab
+notebook ``mnist_generator_lab``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def tile_images(images: np.ndarray, columns: int | None = None, gap: int = 2) -> np.ndarray:
+    """Arrange ``(N, H, W, 1)`` images in [-1, 1] into one 2D array in [0, 1] with white gaps."""
+    images = np.asarray(images, dtype=np.float32)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    if images.ndim != 3 or len(images) == 0:
+        raise ValueError(f"expected images shaped (N, H, W, 1) or (N, H, W), got {images.shape}")
+    count, height, width = images.shape
+    columns = columns or int(np.ceil(np.sqrt(count)))
+    rows = int(np.ceil(count / columns))
+    canvas = np.ones((rows * (height + gap) - gap, columns * (width + gap) - gap), np.float32)
+    for index, image in enumerate(images):
+        row, column = divmod(index, columns)
+        top, left = row * (height + gap), column * (width + gap)
+        canvas[top : top + height, left : left + width] = (np.clip(image, -1, 1) + 1) / 2
+    return canvas
+
+
+def show_image_grid(
+    images: np.ndarray, title: str = "", columns: int | None = None, ax: plt.Axes | None = None
+) -> plt.Axes:
+    """Draw generated or real digits as one grid (black background digits, as in MNIST)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(3.2, 3.2))
+    ax.imshow(tile_images(images, columns), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    ax.set_title(title, fontsize=10)
+    ax.axis("off")
+    return ax
+
+
+def show_snapshots(
+    snapshots: Sequence[np.ndarray], steps: Sequence[int], count: int = 16, columns: int = 4
+) -> plt.Figure:
+    """Side by side: the fixed latent batch's digits at several points of training."""
+    if len(snapshots) != len(steps) or not snapshots:
+        raise ValueError("need one step number per snapshot, and at least one snapshot")
+    fig, axes = plt.subplots(1, len(snapshots), figsize=(2.3 * len(snapshots), 2.6))
+    for ax, images, step in zip(np.atleast_1d(axes), snapshots, steps, strict=True):
+        show_image_grid(images[:count], f"step {step}", columns, ax)
+    fig.tight_layout()
+    return fig
+
+
+def plot_losses(
+    generator_loss: Sequence[float],
+    discriminator_loss: Sequence[float],
+    window: int = 25,
+    ax: plt.Axes | None = None,
+) -> plt.Axes:
+    """Both losses per step, smoothed with a moving average of ``window`` steps."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3))
+    for values, label in ((generator_loss, "generator"), (discriminator_loss, "discriminator")):
+        values = np.asarray(values, dtype=float)
+        size = max(1, min(window, len(values)))
+        smooth = np.convolve(values, np.ones(size) / size, mode="valid")
+        ax.plot(np.arange(size, len(values) + 1), smooth, label=label)
+    ax.set_xlabel("training step")
+    ax.set_ylabel(f"loss ({window}-step average)")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def save_gif(
+    snapshots: Sequence[np.ndarray],
+    path: str | Path,
+    steps: Sequence[int] | None = None,
+    count: int = 36,
+    scale: int = 3,
+    frame_ms: int = 250,
+) -> Path:
+    """Write an animated GIF with one frame per snapshot (the last frame is held longer)."""
+    from PIL import Image, ImageDraw
+
+    if not snapshots:
+        raise ValueError("need at least one snapshot to animate")
+    frames = []
+    for index, images in enumerate(snapshots):
+        tile = (tile_images(images[:count]) * 255).round().astype(np.uint8)
+        frame = Image.fromarray(tile).resize(
+            (tile.shape[1] * scale, tile.shape[0] * scale), Image.NEAREST
+        )
+        if steps is not None:
+            labelled = Image.new("L", (frame.width, frame.height + 14), color=255)
+            labelled.paste(frame, (0, 14))
+            ImageDraw.Draw(labelled).text((2, 1), f"step {steps[index]}", fill=0)
+            frame = labelled
+        frames.append(frame)
+    durations = [frame_ms] * (len(frames) - 1) + [frame_ms * 6]
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frames[0].save(
+        path, save_all=True, append_images=frames[1:], duration=durations, loop=0, optimize=True
+    )
+    return path
