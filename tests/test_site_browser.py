@@ -242,9 +242,12 @@ ANIMATIONS_PLAY = """async () => {
     const frame = box.querySelector("img");
     const before = slider ? slider.value : null;
     box.querySelector("button[title=Play]").click();
-    await new Promise((done) => setTimeout(done, 800));
+    // Frames may be a second apart: wait up to 5 s for the next one.
+    for (let waited = 0; waited < 5000 && slider && slider.value === before; waited += 100) {
+      await new Promise((done) => setTimeout(done, 100));
+    }
     box.querySelector("button[title=Pause]").click();
-    results.push({kind: "matplotlib", moved: slider && slider.value !== before,
+    results.push({kind: "matplotlib", moved: !!slider && slider.value !== before,
                   width: frame ? frame.naturalWidth : 0});
   }
   for (const video of document.querySelectorAll("video")) {
