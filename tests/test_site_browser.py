@@ -85,7 +85,8 @@ def find_chromium() -> str | None:
         path = shutil.which(name)
         if path:
             return path
-    return None
+    debian = Path("/usr/bin/chromium")
+    return str(debian) if debian.is_file() else None
 
 
 def install_chromium() -> str | None:
