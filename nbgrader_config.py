@@ -38,3 +38,25 @@ c.IgnorePattern.pattern = (
     r"oneDNN custom operations|cuda|TF_ENABLE_ONEDNN_OPTS|"
     r"This TensorFlow binary is optimized)"
 )
+
+# A student who deletes a test cell must not skip it: nbgrader puts deleted
+# grade cells back and runs them. (If the answer cell before it was deleted
+# too, nbgrader fails with KeyError; `python -m upsampling_course.classroom
+# grade` puts the blank answer back first.)
+c.OverwriteCells.add_missing_cells = True
+
+# nbgrader's feedback shows the test cells as they were run, hidden tests
+# included (nbgrader issue #917): clear them before the HTML is written.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+
+# Read only by `python -m upsampling_course.classroom grade` (nbgrader ignores
+# this section): the most one student's notebooks may take in all (a correct
+# notebook needs about 20 s on a 2-core CPU; a hung cell costs Execute.timeout
+# and one more run), and the address-space limit of each grading kernel
+# (TensorFlow reserves about 2 GiB of it at import).
+c.ClassroomGrading.student_timeout = 900
+c.ClassroomGrading.memory_limit_mb = 6144
