@@ -21,6 +21,7 @@ same machine give the same weights.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -357,18 +358,29 @@ class GanTrainer:
         """
         if steps is None and seconds is None:
             raise ValueError("give a budget: steps=..., seconds=..., or both")
-        from tqdm.auto import tqdm
+        from tqdm import tqdm  # the text bar: it works in a terminal, a notebook and a built page
 
         history = self.history
         if snapshot_every and not history.snapshots:
             self.snapshot()
+        total = steps if steps is not None else round(seconds)
+        # A terminal redraws the bar in place; a notebook saved to a page or a
+        # log file keeps every redraw as a line, so there it redraws every 10%.
+        redraw = (
+            {"mininterval": 1.0}
+            if sys.stdout.isatty()
+            else {
+                "mininterval": 0.0,
+                "miniters": max(1, total // 10),
+            }
+        )
         bar = tqdm(
-            total=steps if steps is not None else round(seconds),
+            total=total,
             unit="step" if steps is not None else "s",
             disable=not progress,
-            file=__import__("sys").stdout,
-            mininterval=1.0,
+            file=sys.stdout,  # the strict book build fails on stderr output
             bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}{postfix}]",
+            **redraw,
         )
         done = 0
         spent = 0.0
