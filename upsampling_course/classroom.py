@@ -65,6 +65,7 @@ HIDDEN_REGION = re.compile(
 MARKER_LINE = re.compile(r"^[ \t]*### (BEGIN|END) (SOLUTION|HIDDEN TESTS)[^\n]*\n?", re.M)
 HIDDEN_TEXT_REPLACEMENT = "[hidden test text removed by the grader]"
 # The start of a record in nbgrader's log, e.g. "[AutogradeApp | DEBUG] ...".
+ANSI_CODE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 LOG_RECORD = re.compile(r"^\[\w+ \| [A-Z]+\]")
 
 # Words that have no business in an answer to this course's exercises; an
@@ -219,6 +220,10 @@ class NotebookSpec:
                 sources[meta["grade_id"]] = cell.source
                 if meta.get("grade"):
                     points[meta["grade_id"]] = float(meta["points"])
+        # nbgrader records an answer cell as released, without its solution.
+        for cell in release.cells:
+            if nbgrader_meta(cell).get("solution"):
+                sources[nbgrader_meta(cell)["grade_id"]] = cell.source
         order = [nbgrader_meta(c)["grade_id"] for c in release.cells if nbgrader_meta(c)]
         answers = [gid for gid in order if gid in sources and _is_answer(release, gid)]
         return cls(
@@ -790,8 +795,10 @@ def grade_student(
         try:
             for name, item in gradable.items():
                 nbformat.write(item.notebook, scratch.submitted / f"{name}.ipynb")
-            if (folder / "timestamp.txt").exists():
-                shutil.copy(folder / "timestamp.txt", scratch.submitted / "timestamp.txt")
+            # timestamp.txt, and submission_secret.txt that release_feedback needs.
+            for path in folder.iterdir():
+                if path.is_file() and path.suffix != ".ipynb":
+                    shutil.copy(path, scratch.submitted / path.name)
             scores, outputs, removed, autograded_dir = _autograde_with_retries(
                 scratch, settings, result, started
             )
@@ -801,6 +808,14 @@ def grade_student(
 
     for name, spec in assignment.notebooks.items():
         item = checked.get(name)
+        if item is not None:
+            for grade_id, notes in list(item.cell_notes.items()):
+                if grade_id not in spec.points:
+                    row = spec.test_for_answer(grade_id) if grade_id in spec.answers else None
+                    if row is None:
+                        result.flag("repaired", f"{name}.ipynb: {'; '.join(notes)}")
+                    else:
+                        item.cell_notes.setdefault(row, []).extend(notes)
         for grade_id, points in spec.points.items():
             notes = list(item.cell_notes.get(grade_id, [])) if item else []
             if item is None or item.notebook is None:
@@ -909,18 +924,20 @@ def describe_errors(nb, spec: NotebookSpec, test: str) -> list[str]:
         cell = next((c for c in nb.cells if nbgrader_meta(c).get("grade_id") == grade_id), None)
         if cell is None or cell.cell_type != "code":
             continue
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                evalue = str(output.get("evalue", "")).strip().splitlines()
-                message = (
-                    f"{output.get('ename')}: {evalue[0][:300]}" if evalue else output.get("ename")
-                )
-                if output.get("ename") == "CellTimeoutError":
-                    message = "timed out"
-                where = "the test" if grade_id == test else f"the answer cell {grade_id}"
-                found.append(f"{where} raised {message}")
-                break
-    return [redact(line, set()) for line in found]
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if not errors:
+            continue
+        where = "the test" if grade_id == test else f"the answer cell {grade_id}"
+        if any(o.get("ename") == "CellTimeoutError" for o in errors):
+            # The kernel's KeyboardInterrupt comes first; the timeout is the story.
+            found.append(f"{where} timed out")
+            continue
+        evalue = str(errors[0].get("evalue", "")).strip().splitlines()
+        message = (
+            f"{errors[0].get('ename')}: {evalue[0][:300]}" if evalue else errors[0].get("ename")
+        )
+        found.append(f"{where} raised {message}")
+    return found
 
 
 def describe_delay(delay: datetime.timedelta) -> str:
@@ -932,20 +949,35 @@ def describe_delay(delay: datetime.timedelta) -> str:
 
 
 def redact(text: str, hidden_lines: set[str]) -> str:
+    """Replace each hidden line, as is or as it appears inside a notebook's JSON."""
     for line in sorted(hidden_lines, key=len, reverse=True):
-        if line in text:
-            text = text.replace(line, HIDDEN_TEXT_REPLACEMENT)
+        for form in (line, json.dumps(line)[1:-1]):
+            if form in text:
+                text = text.replace(form, HIDDEN_TEXT_REPLACEMENT)
     return text
 
 
 def redact_outputs(nb, hidden_lines: set[str]) -> None:
-    """Remove hidden-test text that student code printed (e.g. by reading its own notebook)."""
+    """Remove hidden-test text from what the feedback will show.
+
+    A failing test cell's traceback quotes the test's code around the failing
+    line, hidden tests included: keep only its last line (the assertion's
+    message, written for students). Student code may also print hidden tests
+    (by reading the notebook being graded): those lines are replaced.
+    """
     for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        is_test = meta.get("grade") and not meta.get("solution")
         for output in cell.get("outputs", []):
+            if is_test and output.get("output_type") == "error":
+                output["traceback"] = [f"{output.get('ename')}: {output.get('evalue')}"]
             if "text" in output:
                 output["text"] = redact(output["text"], hidden_lines)
             if "traceback" in output:
-                output["traceback"] = [redact(t, hidden_lines) for t in output["traceback"]]
+                # Colour codes can split a quoted line of the test; drop them first.
+                output["traceback"] = [
+                    redact(ANSI_CODE.sub("", t), hidden_lines) for t in output["traceback"]
+                ]
             if "evalue" in output:
                 output["evalue"] = redact(output["evalue"], hidden_lines)
             for kind, value in output.get("data", {}).items():
