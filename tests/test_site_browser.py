@@ -275,12 +275,21 @@ LINKS = """() => Array.from(document.querySelectorAll("a[href]"), (a) => a.href)
 
 SIDEWAYS_OVERFLOW = """() => {
   const page = document.scrollingElement || document.documentElement;
+  // What sticks out: elements past the right edge that are neither inside a
+  // box that scrolls or clips them nor inside a fixed (off-canvas) panel.
+  const sticksOut = (node) => {
+    if (node.getBoundingClientRect().right <= window.innerWidth + 1) return false;
+    for (let up = node.parentElement; up && up !== document.body; up = up.parentElement) {
+      const style = getComputedStyle(up);
+      if (style.overflowX !== "visible" || style.position === "fixed") return false;
+    }
+    return true;
+  };
   const wide = [];
   if (page.scrollWidth > window.innerWidth + 1) {
-    for (const node of document.querySelectorAll("body *")) {
-      const box = node.getBoundingClientRect();
-      if (box.right > window.innerWidth + 1 && box.width > 0) {
-        wide.push(node.tagName.toLowerCase() + "." + Array.from(node.classList).join("."));
+    for (const node of document.querySelectorAll("article *")) {
+      if (sticksOut(node) && !Array.from(node.children).some(sticksOut)) {
+        wide.push(`${node.tagName.toLowerCase()}: ${node.textContent.trim().slice(0, 60)}`);
         if (wide.length === 5) break;
       }
     }
@@ -369,7 +378,7 @@ def test_page_works_in_a_browser(page, site, base_url, visit, screenshots):
     if overflow["scrollWidth"] > overflow["innerWidth"] + 1:
         problems.append(
             f"scrolls sideways at {PHONE_WIDTH} px: page is {overflow['scrollWidth']} px wide; "
-            f"too wide: {overflow['wide']} (make it scroll in its own box, see _static/course.css)"
+            f"too wide: {overflow['wide']} (let it wrap, or scroll in its own box: see _static/course.css)"
         )
     browser_page.screenshot(path=screenshots / f"{slug(page)}-phone.png", full_page=True)
 
