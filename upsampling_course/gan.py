@@ -364,16 +364,9 @@ class GanTrainer:
         if snapshot_every and not history.snapshots:
             self.snapshot()
         total = steps if steps is not None else round(seconds)
-        # A terminal redraws the bar in place; a notebook saved to a page or a
-        # log file keeps every redraw as a line, so there it redraws every 10%.
-        redraw = (
-            {"mininterval": 1.0}
-            if sys.stdout.isatty()
-            else {
-                "mininterval": 0.0,
-                "miniters": max(1, total // 10),
-            }
-        )
+        # Redraw every 10%: a notebook saved to a page (or a log file) keeps
+        # every redraw as a line of output.
+        redraw = {"mininterval": 0.0, "miniters": max(1, total // 10)}
         bar = tqdm(
             total=total,
             unit="step" if steps is not None else "s",
