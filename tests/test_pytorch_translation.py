@@ -71,11 +71,12 @@ def test_every_table_row_gives_the_keras_size(setting):
             assert torch_length == keras_length, (setting, size)
 
 
-@pytest.mark.parametrize("setting", TABLE_SETTINGS, ids=str)
+TRANSLATABLE = [setting for setting in TABLE_SETTINGS if keras_to_pytorch(*setting) is not None]
+
+
+@pytest.mark.parametrize("setting", TRANSLATABLE, ids=str)
 def test_every_table_row_says_truly_whether_values_match(setting):
     translated = keras_to_pytorch(*setting)
-    if translated is None:
-        pytest.skip("no PyTorch layer to compare")
     kernel_size, stride, padding, output_padding = setting
     rng = np.random.default_rng(kernel_size * 10 + stride)
     for size in INPUT_SIZES:
