@@ -365,8 +365,9 @@ class GanTrainer:
             self.snapshot()
         total = steps if steps is not None else round(seconds)
         # Redraw every 10%: a notebook saved to a page (or a log file) keeps
-        # every redraw as a line of output.
-        redraw = {"mininterval": 0.0, "miniters": max(1, total // 10)}
+        # every redraw as a line of output. An infinite maxinterval stops
+        # tqdm's monitor from switching to a redraw per step after a slow start.
+        redraw = {"mininterval": 0.0, "miniters": max(1, total // 10), "maxinterval": float("inf")}
         bar = tqdm(
             total=total,
             unit="step" if steps is not None else "s",
