@@ -54,9 +54,10 @@ c.GenerateFeedback.preprocessors = [
 ]
 
 # Read only by `python -m upsampling_course.classroom grade` (nbgrader ignores
-# this section): the most one student's notebooks may take in all (a correct
-# notebook needs about 20 s on a 2-core CPU; a hung cell costs Execute.timeout
-# and one more run), and the address-space limit of each grading kernel
-# (TensorFlow reserves about 2 GiB of it at import).
+# this section): the most one student's notebooks may take in all (a hung cell
+# costs Execute.timeout and one more run of the notebook; see
+# benchmarks/grading_speed.py for the time a correct notebook takes), and the
+# address-space limit of each grading kernel (TensorFlow reserves about 2 GiB
+# of it at import).
 c.ClassroomGrading.student_timeout = 900
 c.ClassroomGrading.memory_limit_mb = 6144
