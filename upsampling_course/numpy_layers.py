@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from upsampling_course.shapes import conv_transpose_output_length
+
 PADDINGS = ("valid", "same")
 
 
@@ -77,24 +79,6 @@ def upsampling2d_backward_wrong(output_gradient: np.ndarray, size=(2, 2)) -> np.
 
 
 # --- Conv2DTranspose ------------------------------------------------------------
-
-
-def keras_conv_transpose_length(
-    size: int, kernel_size: int, stride: int, padding: str, output_padding: int | None = None
-) -> int:
-    """Output length of a Keras Conv2DTranspose along one axis (TensorFlow backend).
-
-    Private to this module's reference layers; the chapter on shapes explains
-    the rule, and the tests check it against Keras.
-    """
-    if padding not in PADDINGS:
-        raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
-    if output_padding is None:
-        if padding == "valid":
-            return size * stride + max(kernel_size - stride, 0)
-        return size * stride
-    pad = kernel_size // 2 if padding == "same" else 0
-    return (size - 1) * stride + kernel_size - 2 * pad + output_padding
 
 
 def keras_conv_transpose_crop(
@@ -174,7 +158,7 @@ def conv2d_transpose_forward(
     full = scatter_add_full(images, kernel, s)
     pads = (None, None) if output_padding is None else _pair_or_zero(output_padding)
     lengths = tuple(
-        keras_conv_transpose_length(
+        conv_transpose_output_length(
             images.shape[1 + axis], kernel.shape[axis], s[axis], padding, pads[axis]
         )
         for axis in range(2)

@@ -22,12 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from upsampling_course.numpy_layers import (
-    crop_to,
-    keras_conv_transpose_crop,
-    keras_conv_transpose_length,
-    scatter_add_full,
-)
+from upsampling_course.numpy_layers import crop_to, keras_conv_transpose_crop, scatter_add_full
+from upsampling_course.shapes import conv_transpose_output_length
 
 
 def _positive(name: str, value: int) -> None:
@@ -105,7 +101,7 @@ def keras_to_pytorch(
     # Any input size works: the differences below do not depend on it.
     size = 4
     full_length = (size - 1) * stride + kernel_size
-    keras_length = keras_conv_transpose_length(size, kernel_size, stride, padding, output_padding)
+    keras_length = conv_transpose_output_length(size, kernel_size, stride, padding, output_padding)
     keras_start = keras_conv_transpose_crop(size, kernel_size, stride, padding, keras_length)
     candidates = []
     for torch_padding in range(kernel_size + 1):
