@@ -1,0 +1,428 @@
+"""The course-level grading command on a simulated class of 23 students.
+
+One module-scoped fixture releases solutions/predict_shapes into a scratch
+course, hands in the class built by tests/class_fixtures/predict_shapes_class.py
+(ordinary, broken and hostile notebooks) and runs
+`python -m upsampling_course.classroom grade` once, exactly as an instructor
+would. The tests then check every student's scores, status and reasons in
+the CSV, the gradebook nbgrader exports, the feedback, and that nothing the
+hostile notebooks did reached the course. Fast unit tests of the checks and
+repairs (no kernel) come last.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from class_fixtures.predict_shapes_class import (
+    ASSIGNMENT,
+    DUE_DATE,
+    NOT_FOUND,
+    NOTEBOOK,
+    POINTS,
+    TOTAL,
+    hand_in,
+    simulated_class,
+)
+from grading_harness import (
+    EXERCISES,
+    HIDDEN_REGION,
+    MARKER_LINE,
+    SOLUTIONS,
+    ScratchCourse,
+    solution_answers,
+)
+
+from upsampling_course import classroom
+
+STUDENTS = {student.name: student for student in simulated_class()}
+# Small enough that the hung students cost little, large enough for
+# TensorFlow's import on a busy 2-core machine.
+CELL_TIMEOUT = 90
+STUDENT_TIMEOUT = 400
+MEMORY_LIMIT_MB = 6144
+
+
+def source_notebook():
+    return nbformat.read(SOLUTIONS / ASSIGNMENT / NOTEBOOK, as_version=4)
+
+
+def hidden_lines() -> set[str]:
+    """Lines of the hidden tests that appear nowhere else in the assignment (harness's rule)."""
+    sources = [cell.source for cell in source_notebook().cells]
+    public = "\n".join(HIDDEN_REGION.sub("", source) for source in sources)
+    hidden = {
+        line.strip()
+        for source in sources
+        for region in HIDDEN_REGION.findall(source)
+        for line in MARKER_LINE.sub("", region).splitlines()
+    }
+    return {line for line in hidden if len(line) >= 25 and line not in public}
+
+
+def folder_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def run_grading(course: ScratchCourse, scratch: Path, *extra: str) -> subprocess.CompletedProcess:
+    bin_dir = str(Path(sys.executable).parent)
+    env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
+    scratch.mkdir(parents=True, exist_ok=True)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "upsampling_course.classroom",
+            "grade",
+            ASSIGNMENT,
+            f"--cell-timeout={CELL_TIMEOUT}",
+            f"--student-timeout={STUDENT_TIMEOUT}",
+            f"--memory-limit-mb={MEMORY_LIMIT_MB}",
+            f"--scratch={scratch}",
+            *extra,
+        ],
+        cwd=course.root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+def read_rows(path: Path) -> dict[tuple[str, str], dict]:
+    with open(path, newline="") as handle:
+        return {(row["student"], row["cell"]): row for row in csv.DictReader(handle)}
+
+
+def new_course(root: Path, students) -> ScratchCourse:
+    course = ScratchCourse(root, [ASSIGNMENT])
+    release_dir = course.release(ASSIGNMENT)
+    course.nbgrader("db", "assignment", "add", ASSIGNMENT, f"--duedate={DUE_DATE}")
+    release = nbformat.read(release_dir / NOTEBOOK, as_version=4)
+    hand_in(course.root, students, release, solution_answers(source_notebook()))
+    return course
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    course = new_course(tmp_path_factory.mktemp("class"), list(STUDENTS.values()))
+    solutions_before = folder_digest(course.root / "solutions")
+    submitted_before = folder_digest(course.root / "submitted")
+    result = run_grading(course, tmp_path_factory.mktemp("scratch"), "--jobs=2")
+    csv_path = course.root / "grades" / f"{ASSIGNMENT}.csv"
+    assert csv_path.exists(), f"no CSV; the command said:\n{result.stdout}\n{result.stderr[-3000:]}"
+    return {
+        "course": course,
+        "result": result,
+        "rows": read_rows(csv_path),
+        "solutions_before": solutions_before,
+        "submitted_before": submitted_before,
+    }
+
+
+@pytest.mark.parametrize("name", list(STUDENTS))
+def test_each_student_gets_the_expected_score_per_cell(graded_class, name):
+    rows = graded_class["rows"]
+    expected = STUDENTS[name].expected_scores()
+    got = {cell: float(rows[(name, cell)]["score"]) for cell in POINTS}
+    assert got == expected, f"{name}: {[rows[(name, c)]['reason'] for c in POINTS]}"
+    for cell, points in POINTS.items():
+        assert float(rows[(name, cell)]["max_score"]) == points
+    total = rows[(name, TOTAL)]
+    assert float(total["score"]) == sum(expected.values())
+    assert float(total["max_score"]) == sum(POINTS.values())
+
+
+@pytest.mark.parametrize("name", list(STUDENTS))
+def test_each_student_gets_the_expected_status_and_reason(graded_class, name):
+    rows = graded_class["rows"]
+    student = STUDENTS[name]
+    assert rows[(name, TOTAL)]["status"] == student.status, rows[(name, TOTAL)]["reason"]
+    for cell, words in student.reasons.items():
+        assert words in rows[(name, cell)]["reason"], (cell, rows[(name, cell)]["reason"])
+    for cell in POINTS:
+        status = rows[(name, cell)]["status"]
+        if not student.graded:
+            assert status == "not graded"
+        elif cell in student.loses:
+            assert status == "failed" and rows[(name, cell)]["reason"], (cell, status)
+        else:
+            assert status == "passed", (cell, rows[(name, cell)]["reason"])
+    if student.status == "ok":
+        assert not rows[(name, TOTAL)]["reason"], rows[(name, TOTAL)]["reason"]
+
+
+def test_the_command_exits_1_and_names_every_student_who_needs_attention(graded_class):
+    result = graded_class["result"]
+    assert result.returncode == 1, result.stderr[-3000:]
+    attention = {name for name, s in STUDENTS.items() if s.status != "ok"}
+    listed = {
+        line.split(":")[0].strip() for line in result.stdout.splitlines() if line.startswith("  ")
+    }
+    assert listed == attention
+    assert f"{len(attention)} need attention" in result.stdout
+    assert "student" in result.stderr, "the progress bar (tqdm, on stderr) is missing"
+
+
+def test_nbgrader_export_agrees_with_the_csv(graded_class):
+    course = graded_class["course"]
+    course.nbgrader("export", "--to", "exported.csv")
+    with open(course.root / "exported.csv", newline="") as handle:
+        exported = {row["student_id"]: row for row in csv.DictReader(handle)}
+    assert set(exported) == set(STUDENTS)
+    for name, student in STUDENTS.items():
+        assert float(exported[name]["raw_score"]) == sum(student.expected_scores().values()), name
+    assert float(exported["late"]["late_submission_penalty"]) == 0
+    assert exported["late"]["timestamp"].startswith("2026-11-22")
+
+
+def test_feedback_exists_and_shows_no_hidden_test(graded_class):
+    feedback = graded_class["course"].root / "feedback"
+    secrets = hidden_lines()
+    assert secrets
+    for name, student in STUDENTS.items():
+        page = feedback / name / ASSIGNMENT / "predict_shapes.html"
+        if not student.graded:
+            assert not page.exists()
+            continue
+        assert page.exists(), name
+        text = page.read_text()
+        plain = html.unescape(re.sub(r"<[^>]+>", "", text))
+        leaked = [line for line in secrets if line in plain]
+        assert not leaked, f"{name}'s feedback shows {leaked[:2]}"
+
+
+def test_the_snooper_found_no_solutions_and_no_gradebook(graded_class):
+    course = graded_class["course"]
+    graded = nbformat.read(
+        course.root / "autograded" / "snooper" / ASSIGNMENT / NOTEBOOK, as_version=4
+    )
+    answer = next(
+        c
+        for c in graded.cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "parameter_counts_answer"
+    )
+    printed = "".join(o.get("text", "") for o in answer.outputs)
+    # Four folders searched for three names, all in vain.
+    lines = printed.splitlines()
+    assert sum(line.startswith(NOT_FOUND) for line in lines) == 12, printed[:3000]
+    assert not [line for line in lines if line.startswith("found /")]
+    # It could read the notebook being graded, hidden tests included (only a
+    # container would stop that); what it printed was redacted.
+    assert classroom.HIDDEN_TEXT_REPLACEMENT in printed
+    assert not [line for line in hidden_lines() if line in printed]
+
+
+def test_the_course_files_are_untouched(graded_class):
+    course = graded_class["course"]
+    assert folder_digest(course.root / "solutions") == graded_class["solutions_before"]
+    assert folder_digest(course.root / "submitted") == graded_class["submitted_before"]
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course.root / 'gradebook.db'}") as gradebook:
+        for name in STUDENTS:
+            submission = gradebook.find_submission(ASSIGNMENT, name)
+            for notebook in submission.notebooks:
+                assert all(grade.manual_score is None for grade in notebook.grades), name
+
+
+def test_ordinary_students_are_graded_as_if_the_bad_ones_were_absent(graded_class, tmp_path):
+    ordinary = ["ada", "chen", "dara"]
+    course = new_course(tmp_path / "course", [STUDENTS[name] for name in ordinary])
+    alone = run_grading(course, tmp_path / "scratch")
+    assert alone.returncode == 0, alone.stdout + alone.stderr[-2000:]
+    rows = read_rows(course.root / "grades" / f"{ASSIGNMENT}.csv")
+    in_class = graded_class["rows"]
+    for name in ordinary:
+        for cell in [TOTAL, *POINTS]:
+            assert rows[(name, cell)] == in_class[(name, cell)], (name, cell)
+
+
+# ---------------------------------------------------------------------------
+# Unit tests of the checks and repairs: no kernel, no nbgrader run
+
+
+@pytest.fixture(scope="module")
+def spec():
+    release = nbformat.read(EXERCISES / ASSIGNMENT / NOTEBOOK, as_version=4)
+    return classroom.NotebookSpec.from_notebooks("predict_shapes", release, source_notebook())
+
+
+def test_the_spec_read_from_notebooks_matches_the_gradebook(spec, graded_class):
+    course = graded_class["course"]
+    config = classroom.load_course_config(course.root)
+    recorded = classroom.load_assignment(
+        course.root, config, ASSIGNMENT, f"sqlite:///{course.root / 'gradebook.db'}"
+    ).notebooks["predict_shapes"]
+    assert (recorded.points, recorded.answers, recorded.order) == (
+        spec.points,
+        spec.answers,
+        spec.order,
+    )
+    assert {k: v.strip() for k, v in recorded.sources.items()} == {
+        k: v.strip() for k, v in spec.sources.items()
+    }
+
+
+def built(name: str, spec) -> str:
+    return STUDENTS[name].build(spec.release, solution_answers(source_notebook()))
+
+
+def test_truncated_json_is_reported_not_raised(spec):
+    checked = classroom.check_notebook(built("truncated", spec)[NOTEBOOK], spec)
+    assert checked.notebook is None
+    assert "not valid JSON" in checked.problems[0] and "line" in checked.problems[0]
+
+
+def test_a_copied_cell_keeps_one_grade_id_and_unique_cell_ids(spec):
+    checked = classroom.check_notebook(built("copied_cell", spec)[NOTEBOOK], spec)
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in checked.notebook.cells]
+    assert ids.count("conv_output_length_answer") == 1
+    assert len({c.id for c in checked.notebook.cells}) == len(checked.notebook.cells)
+    assert checked.repaired
+
+
+def test_deleted_answer_and_test_put_back_in_place(spec):
+    checked = classroom.check_notebook(built("both_deleted", spec)[NOTEBOOK], spec)
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in checked.notebook.cells]
+    answer = ids.index("parameter_counts_answer")
+    assert ids[answer - 1] == "parameters_question"
+    assert "raise NotImplementedError()" in checked.notebook.cells[answer].source
+
+
+def test_stripped_metadata_is_restored_by_position(spec):
+    checked = classroom.check_notebook(built("no_metadata", spec)[NOTEBOOK], spec)
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in checked.notebook.cells]
+    assert ids == [c.metadata["nbgrader"]["grade_id"] for c in spec.release.cells]
+
+
+def test_stripped_metadata_on_a_reshuffled_notebook_is_flagged(spec):
+    nb = nbformat.reads(built("no_metadata", spec)[NOTEBOOK], as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("print('my own experiment')"))
+    checked = classroom.check_notebook(nbformat.writes(nb), spec)
+    assert checked.notebook is None and "grade it by hand" in checked.problems[0]
+
+
+def test_suspicious_answers_are_flagged_for_a_look(spec):
+    checked = classroom.check_notebook(built("snooper", spec)[NOTEBOOK], spec)
+    assert checked.suspicious
+    assert "gradebook" in " ".join(checked.cell_notes["test_parameter_counts"])
+    clean = classroom.check_notebook(built("ada", spec)[NOTEBOOK], spec)
+    assert not clean.suspicious and not clean.cell_notes and not clean.repaired
+
+
+def test_log_watcher_names_the_cell_that_ignored_the_interrupt():
+    class FakeProcess:
+        stdout = iter(
+            [
+                "[AutogradeApp | DEBUG] Executing cell:\n",
+                "    x = 1\n",
+                "[AutogradeApp | DEBUG] Executing cell:\n",
+                "    while True:\n",
+                "        pass\n",
+                "[AutogradeApp | ERROR] Timeout waiting for execute reply (30s).\n",
+                "[AutogradeApp | DEBUG] Executing cell:\n",
+                "    assert x == 1\n",
+                "[AutogradeApp | ERROR] Timeout waiting for execute reply (30s).\n",
+            ]
+        )
+
+    names = {"x=1": "first_answer", "whileTrue:pass": "loop_answer", "assertx==1": "test"}
+    watcher = classroom.LogWatcher(FakeProcess(), names)
+    watcher.read()
+    assert watcher.hung_cell == "loop_answer"
+    assert watcher.current_cell == "test"
+
+
+def test_an_interrupted_cell_is_not_taken_for_a_hung_one():
+    class FakeProcess:
+        stdout = iter(
+            [
+                "[AutogradeApp | DEBUG] Executing cell:\n",
+                "    while True:\n",
+                "        pass\n",
+                "[AutogradeApp | ERROR] Timeout waiting for execute reply (30s).\n",
+                "[AutogradeApp | DEBUG] Executing cell:\n",
+                "    x = 1\n",
+                "[AutogradeApp | DEBUG] Executing cell:\n",
+                "    assert x == 1\n",
+                "[AutogradeApp | DEBUG] Kernel died while waiting for execute reply.\n",
+            ]
+        )
+
+    names = {"x=1": "first_answer", "whileTrue:pass": "loop_answer", "assertx==1": "test"}
+    watcher = classroom.LogWatcher(FakeProcess(), names)
+    watcher.read()
+    assert watcher.hung_cell is None and watcher.kernel_died
+    assert watcher.current_cell == "test"
+
+
+def test_redaction_removes_hidden_lines_from_every_kind_of_output():
+    secret = "assert int(_got) == _expected, 'hidden check'"
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("print(open('x.ipynb').read())")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text=f"before\n{secret}\nafter"),
+        nbformat.v4.new_output(
+            "error",
+            ename="E",
+            evalue=secret,
+            traceback=[secret.replace("==", "\x1b[0;34m==\x1b[0m")],
+        ),
+        nbformat.v4.new_output("execute_result", data={"text/plain": secret}),
+    ]
+    nb.cells.append(cell)
+    classroom.redact_outputs(nb, {secret})
+    assert secret not in json.dumps(nb)
+    assert "before" in cell.outputs[0]["text"]
+
+
+def test_a_failing_test_cell_shows_only_its_message():
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("assert f(2) == 4, 'f doubles'")
+    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": "t", "points": 1}
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "error",
+            ename="AssertionError",
+            evalue="f doubles",
+            traceback=["---> 9 _secret_case = 12345", "AssertionError: f doubles"],
+        )
+    ]
+    nb.cells.append(cell)
+    classroom.redact_outputs(nb, set())
+    assert cell.outputs[0]["traceback"] == ["AssertionError: f doubles"]
+
+
+def test_settings_default_to_the_course_config(repo_root):
+    config = classroom.load_course_config(repo_root)
+    settings = classroom.course_settings(config)
+    assert settings.cell_timeout == config.Execute.timeout
+    assert settings.student_timeout == config.ClassroomGrading.student_timeout
+    assert settings.student_timeout > 2 * settings.cell_timeout
+    assert settings.memory_limit_mb == config.ClassroomGrading.memory_limit_mb
+    assert classroom.course_settings(config, cell_timeout=5).cell_timeout == 5
+
+
+def test_tensorflow_log_lines_match_the_ignore_pattern_but_other_stderr_does_not(repo_root):
+    pattern = classroom.load_course_config(repo_root).IgnorePattern.pattern
+    tensorflow_lines = [
+        "W0000 00:00:1763800000.123456   4242 cpu_feature_guard.cc:40] This TensorFlow binary",
+        "E0000 00:00:1763800000.5   77 cuda_dnn.cc:8310] Unable to register cuDNN factory",
+        "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
+    ]
+    assert all(re.search(pattern, line) for line in tensorflow_lines)
+    assert not re.search(pattern, "Traceback (most recent call last):\nValueError: bad shape")
