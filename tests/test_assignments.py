@@ -40,33 +40,53 @@ def wrong_answers(assignment: str) -> dict[str, dict]:
     return module.WRONG_ANSWERS
 
 
-ALL_WRONG = [(a, name) for a in ASSIGNMENTS for name in wrong_answers(a)]
+def on_grading_worker(*values, assignment: str, test_id: str):
+    """A test parameter that runs on the pytest-xdist worker that grades its assignment.
+
+    Grading one assignment takes minutes: grouping its tests makes one worker
+    grade it once, while other workers grade other assignments in parallel.
+    """
+    return pytest.param(*values, marks=pytest.mark.xdist_group(f"grading-{assignment}"), id=test_id)
 
 
-def notebook_stem(path: Path) -> str:
-    return path.stem
+ASSIGNMENT_PARAMS = [on_grading_worker(a, assignment=a, test_id=a) for a in ASSIGNMENTS]
+WRONG_PARAMS = [
+    on_grading_worker(a, name, assignment=a, test_id=f"{a}-{name}")
+    for a in ASSIGNMENTS
+    for name in wrong_answers(a)
+]
 
 
-@pytest.fixture(scope="module")
-def graded_course(tmp_path_factory):
-    """One scratch course where every assignment was released, submitted and autograded."""
-    course = ScratchCourse(tmp_path_factory.mktemp("course"))
-    for assignment in ASSIGNMENTS:
-        release_dir = course.release(assignment)
-        sources = {p.name: nbformat.read(p, as_version=4) for p in source_notebooks(assignment)}
-        releases = {name: nbformat.read(release_dir / name, as_version=4) for name in sources}
-        perfect = {
-            name: filled_in(releases[name], solution_answers(sources[name])) for name in sources
-        }
-        course.submit("perfect", assignment, perfect)
-        course.submit("untouched", assignment, releases)
-        for wrong_name, wrong in wrong_answers(assignment).items():
-            notebook = wrong.get("notebook", next(iter(sources)))
-            submission = dict(perfect)
-            submission[notebook] = filled_in(perfect[notebook], {wrong["answer"]: wrong["source"]})
-            course.submit(f"wrong-{wrong_name}", assignment, submission)
-        course.autograde(assignment)
+def grade_assignment(assignment: str, root: Path) -> ScratchCourse:
+    """Release one assignment in a scratch course, submit simulated students, autograde them."""
+    course = ScratchCourse(root, [assignment])
+    release_dir = course.release(assignment)
+    sources = {p.name: nbformat.read(p, as_version=4) for p in source_notebooks(assignment)}
+    releases = {name: nbformat.read(release_dir / name, as_version=4) for name in sources}
+    perfect = {name: filled_in(releases[name], solution_answers(sources[name])) for name in sources}
+    course.submit("perfect", assignment, perfect)
+    course.submit("untouched", assignment, releases)
+    for wrong_name, wrong in wrong_answers(assignment).items():
+        notebook = wrong.get("notebook", next(iter(sources)))
+        submission = dict(perfect)
+        submission[notebook] = filled_in(perfect[notebook], {wrong["answer"]: wrong["source"]})
+        course.submit(f"wrong-{wrong_name}", assignment, submission)
+    course.autograde(assignment)
     return course
+
+
+@pytest.fixture(scope="session")
+def graded_courses() -> dict[str, ScratchCourse]:
+    """The assignments this worker has graded so far, by id."""
+    return {}
+
+
+@pytest.fixture
+def graded_course(graded_courses, tmp_path_factory, assignment) -> ScratchCourse:
+    if assignment not in graded_courses:
+        root = tmp_path_factory.mktemp(f"course-{assignment}")
+        graded_courses[assignment] = grade_assignment(assignment, root)
+    return graded_courses[assignment]
 
 
 def all_scores(course, assignment, student):
@@ -77,7 +97,7 @@ def all_scores(course, assignment, student):
     }
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", ASSIGNMENT_PARAMS)
 def test_perfect_submission_gets_full_marks(graded_course, assignment):
     scores = all_scores(graded_course, assignment, "perfect")
     assert scores, f"{assignment} has no graded cells"
@@ -85,14 +105,14 @@ def test_perfect_submission_gets_full_marks(graded_course, assignment):
     assert not lost, f"the solution lost points in {lost}"
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", ASSIGNMENT_PARAMS)
 def test_untouched_release_scores_zero(graded_course, assignment):
     scores = all_scores(graded_course, assignment, "untouched")
     earned = {cell: s.score for cell, s in scores.items() if s.score}
     assert not earned, f"an untouched release earned points in {earned}"
 
 
-@pytest.mark.parametrize(("assignment", "wrong_name"), ALL_WRONG)
+@pytest.mark.parametrize(("assignment", "wrong_name"), WRONG_PARAMS)
 def test_wrong_answer_loses_exactly_its_points(graded_course, assignment, wrong_name):
     wrong = wrong_answers(assignment)[wrong_name]
     notebook = Path(wrong.get("notebook", source_notebooks(assignment)[0].name)).stem
@@ -116,7 +136,7 @@ def test_every_graded_test_catches_a_wrong_answer(assignment):
         )
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", ASSIGNMENT_PARAMS)
 def test_exercises_are_exactly_what_nbgrader_generates(graded_course, assignment):
     generated = graded_course.root / "exercises" / assignment
     committed = EXERCISES / assignment

@@ -7,8 +7,12 @@ import re
 from pathlib import Path
 
 import nbformat
+import pytest
 import yaml
 from grading_harness import assignment_ids, secret_lines, source_notebooks
+
+# One worker builds the book (the session fixture built_book) for every test that reads it.
+pytestmark = pytest.mark.xdist_group("book")
 
 
 def toc_files(repo_root: Path) -> list[str]:

@@ -45,6 +45,9 @@ from grading_harness import (
 
 from upsampling_course import classroom
 
+# The simulated class is graded once, in a module fixture: keep its tests on one worker.
+pytestmark = pytest.mark.xdist_group("classroom")
+
 STUDENTS = {student.name: student for student in simulated_class()}
 # Small enough that the hung students cost little, large enough for
 # TensorFlow's import on a busy 2-core machine.

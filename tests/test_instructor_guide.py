@@ -32,6 +32,9 @@ from grading_harness import (
     solution_answers,
 )
 
+# The guide's commands run once, in a module fixture: keep its tests on one worker.
+pytestmark = pytest.mark.xdist_group("instructor-guide")
+
 GUIDE = REPO_ROOT / "book" / "instructor"
 PAGES = [GUIDE / "guide.md", GUIDE / "grading.md"]
 BLOCK = re.compile(r"^```\{code-block\} bash\n((?::[^\n]*\n)*)\n?(.*?)^```", re.S | re.M)

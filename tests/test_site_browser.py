@@ -35,6 +35,9 @@ import pytest
 import yaml
 from grading_harness import REPO_ROOT
 
+# One worker builds the book (the session fixture built_book) for every test that reads it.
+pytestmark = pytest.mark.xdist_group("book")
+
 PHONE_WIDTH = 390
 PHONE_HEIGHT = 844
 DESKTOP = {"width": 1280, "height": 900}
