@@ -101,6 +101,22 @@ def secret_lines(source_nb, min_length: int = 25) -> set[str]:
     return {line for line in secret - public if len(line) >= min_length}
 
 
+def hidden_test_lines(source_nb, min_length: int = 25) -> set[str]:
+    """Lines of the hidden tests that appear nowhere else in the notebook.
+
+    Feedback and student-visible output must never contain them.
+    """
+    sources = [cell.source for cell in source_nb.cells]
+    public = "\n".join(HIDDEN_REGION.sub("", source) for source in sources)
+    hidden = {
+        line.strip()
+        for source in sources
+        for region in HIDDEN_REGION.findall(source)
+        for line in MARKER_LINE.sub("", region).splitlines()
+    }
+    return {line for line in hidden if len(line) >= min_length and line not in public}
+
+
 @dataclass
 class Score:
     score: float

@@ -36,10 +36,9 @@ from class_fixtures.predict_shapes_class import (
 )
 from grading_harness import (
     EXERCISES,
-    HIDDEN_REGION,
-    MARKER_LINE,
     SOLUTIONS,
     ScratchCourse,
+    hidden_test_lines,
     solution_answers,
 )
 
@@ -61,16 +60,7 @@ def source_notebook():
 
 
 def hidden_lines() -> set[str]:
-    """Lines of the hidden tests that appear nowhere else in the assignment (harness's rule)."""
-    sources = [cell.source for cell in source_notebook().cells]
-    public = "\n".join(HIDDEN_REGION.sub("", source) for source in sources)
-    hidden = {
-        line.strip()
-        for source in sources
-        for region in HIDDEN_REGION.findall(source)
-        for line in MARKER_LINE.sub("", region).splitlines()
-    }
-    return {line for line in hidden if len(line) >= 25 and line not in public}
+    return hidden_test_lines(source_notebook())
 
 
 def folder_digest(folder: Path) -> str:

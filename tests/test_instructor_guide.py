@@ -23,12 +23,11 @@ from pathlib import Path
 import nbformat
 import pytest
 from grading_harness import (
-    HIDDEN_REGION,
-    MARKER_LINE,
     REPO_ROOT,
     SOLUTIONS,
     ScratchCourse,
     filled_in,
+    hidden_test_lines,
     solution_answers,
 )
 
@@ -67,17 +66,7 @@ def test_the_guide_pages_are_in_the_table_of_contents(repo_root):
 
 
 def hidden_lines() -> set[str]:
-    sources = [
-        c.source for c in nbformat.read(SOLUTIONS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4).cells
-    ]
-    public = "\n".join(HIDDEN_REGION.sub("", s) for s in sources)
-    hidden = {
-        line.strip()
-        for s in sources
-        for region in HIDDEN_REGION.findall(s)
-        for line in MARKER_LINE.sub("", region).splitlines()
-    }
-    return {line for line in hidden if len(line) >= 25 and line not in public}
+    return hidden_test_lines(nbformat.read(SOLUTIONS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4))
 
 
 @pytest.fixture(scope="module")
