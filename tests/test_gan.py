@@ -89,13 +89,13 @@ def small_trainer(images, seed=0, upsampling="transpose"):
 def test_one_training_step_updates_every_weight_of_both_networks(real_digits, upsampling):
     trainer = small_trainer(real_digits, upsampling=upsampling)
     before = [
-        [np.array(v) for v in net.trainable_variables]
+        [v.numpy() for v in net.trainable_variables]
         for net in (trainer.generator, trainer.discriminator)
     ]
     trainer.train(steps=1, progress=False)
     for net, old in zip((trainer.generator, trainer.discriminator), before, strict=True):
         for variable, value in zip(net.trainable_variables, old, strict=True):
-            assert not np.allclose(np.array(variable), value), f"{variable.path} did not change"
+            assert not np.allclose(variable.numpy(), value), f"{variable.path} did not change"
 
 
 def test_training_is_reproducible_with_the_same_seed(real_digits):

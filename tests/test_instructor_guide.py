@@ -42,7 +42,7 @@ PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 ASSIGNMENT = "predict_shapes"
 
 
-def tested_blocks() -> list[tuple[str, str]]:
+def blocks_marked_tested() -> list[tuple[str, str]]:
     """(role, commands) for every tested box, in page order."""
     blocks = []
     for page in PAGES:
@@ -96,7 +96,7 @@ def walked_through(tmp_path_factory):
     env.pop("VIRTUAL_ENV", None)
     source = nbformat.read(SOLUTIONS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     outputs = []
-    for role, commands in tested_blocks():
+    for role, commands in blocks_marked_tested():
         cwd = course.root if role == "instructor" else student_home
         script = "set -euo pipefail\nsource .venv/bin/activate\n" if role == "instructor" else ""
         result = subprocess.run(
