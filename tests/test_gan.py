@@ -61,6 +61,26 @@ def test_discriminator_gives_one_logit_per_image():
     assert tuple(discriminator(np.zeros((3, 28, 28, 1), "float32")).shape) == (3, 1)
 
 
+def test_discriminator_has_no_dropout_unless_asked():
+    assert "Dropout" not in layer_types(gan.build_discriminator(width=8))
+    assert "Dropout" in layer_types(gan.build_discriminator(width=8, dropout=0.3))
+
+
+@pytest.mark.parametrize("batch_norm", [True, False])
+def test_only_batch_norm_couples_the_images_of_a_training_batch(batch_norm):
+    # The graded lab compares a student's step with the reference on a
+    # discriminator without batch normalization, so that feeding real and fake
+    # images as one batch or as two gives the same logits.
+    gan.make_reproducible(0)
+    discriminator = gan.build_discriminator(width=8, batch_norm=batch_norm)
+    images = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
+    together = np.asarray(discriminator(images, training=True))
+    apart = np.concatenate(
+        [np.asarray(discriminator(half, training=True)) for half in (images[:4], images[4:])]
+    )
+    assert np.allclose(together, apart, atol=1e-5) == (not batch_norm)
+
+
 def test_tutorial_generator_matches_the_published_parameter_count():
     # The TensorFlow DCGAN tutorial's generator has 2,330,944 parameters.
     assert gan.build_tutorial_generator().count_params() == 2_330_944

@@ -7,10 +7,11 @@ The lab's recipe (:data:`LAB_RECIPE`): a generator that grows a 64-number
 latent vector through a 7 x 7 x 64 feature map to a 28 x 28 x 1 digit in
 [-1, 1] with two stride-2 upsampling steps, either ``Conv2DTranspose`` with
 kernel 4 (divisible by the stride, so every output pixel gets the same number
-of kernel taps) or ``UpSampling2D`` followed by ``Conv2D``; a small
-two-convolution discriminator; Adam with learning rate 1e-3 and beta_1 0.5
-(small networks tolerate the larger step, which matters most on a CPU);
-batches of 64; one-sided label smoothing. :data:`TUTORIAL_RECIPE` is the
+of kernel taps) or ``UpSampling2D`` followed by ``Conv2D``; a discriminator of
+two stride-2 convolutions (the second batch-normalized) and a 128-unit dense
+layer; Adam with learning rate 1e-3 and beta_1 0.5 (small networks tolerate
+the larger step, which matters most on a CPU); batches of 64; one-sided
+label smoothing. :data:`TUTORIAL_RECIPE` is the
 widely copied TensorFlow DCGAN tutorial, kept for the speed comparison.
 
 Randomness is explicit: every batch and every latent vector comes from one
@@ -94,11 +95,24 @@ def build_generator(
     )
 
 
-def build_discriminator(width: int = 32, dropout: float = 0.3, name: str = "discriminator"):
-    """The lab's discriminator: two stride-2 convolutions and one logit (real vs fake).
+def build_discriminator(
+    width: int = 32,
+    dense_units: int = 128,
+    dropout: float = 0.0,
+    batch_norm: bool = True,
+    name: str = "discriminator",
+):
+    """The lab's discriminator: two stride-2 convolutions, a dense layer and one logit (real vs fake).
 
-    ``dropout=0`` makes it deterministic in training mode, which the graded
-    lab's tests use to compare a training step with the reference one.
+    The dense layer lets the discriminator judge a digit's whole shape, not
+    only its strokes, and batch normalization after the second convolution
+    keeps the generator from collapsing onto a few digits; together they
+    raise the lab's quality score more than any other change we measured
+    (``benchmarks/README.md``). ``dropout`` (0 by default) adds a dropout
+    layer before the logit. ``batch_norm=False`` makes the discriminator
+    treat every image on its own, which the graded lab's tests use so that
+    a step that runs real and fake images through it as one batch is graded
+    like one that runs them separately.
     """
     keras = _keras()
     layers = keras.layers
@@ -108,9 +122,12 @@ def build_discriminator(width: int = 32, dropout: float = 0.3, name: str = "disc
             layers.Conv2D(width, 4, strides=2, padding="same"),
             layers.LeakyReLU(0.2),
             layers.Conv2D(2 * width, 4, strides=2, padding="same"),
+            *([layers.BatchNormalization()] if batch_norm else []),
             layers.LeakyReLU(0.2),
             layers.Flatten(),
-            layers.Dropout(dropout),
+            layers.Dense(dense_units),
+            layers.LeakyReLU(0.2),
+            *([layers.Dropout(dropout)] if dropout else []),
             layers.Dense(1),
         ],
         name=name,
