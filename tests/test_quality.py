@@ -56,6 +56,15 @@ def test_noise_scores_badly(scorer):
     assert not score.meets_targets()
 
 
+def test_smooth_noise_is_no_confident_digit(scorer):
+    # Blobs have a digit's scale but no digit's shape; the classifier was
+    # trained to spread its probability on such images (outlier exposure).
+    blobs = quality.noise_images(300, np.random.default_rng(11))
+    score = scorer.score(blobs)
+    assert score.confident_fraction < 0.1
+    assert score.frechet_ratio > 20
+
+
 def test_one_repeated_digit_scores_badly(scorer):
     """Mode collapse: each image is a perfect digit, but always the same one."""
     collapsed = np.repeat(scorer.test.images[:1], 500, axis=0)

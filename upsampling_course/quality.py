@@ -21,7 +21,7 @@ Frechet distance
     training digits and the held-out digits.
 
 The classifier trains once per data source and :data:`CLASSIFIER_VERSION`
-(about 15 s on a 2-core CPU for the offline subset) and is then loaded from
+(about 50 s on a 2-core CPU for the offline subset) and is then loaded from
 ``$COURSE_CACHE_DIR`` or, without it, ``$XDG_CACHE_HOME/upsampling_course``
 (``~/.cache/upsampling_course``).
 """
@@ -37,7 +37,15 @@ import numpy as np
 
 from upsampling_course.data import Digits, load_digits, train_test_split
 
-CLASSIFIER_VERSION = 1
+# Version 2 trains on 2,500 batches of digits (40 epochs of the offline subset)
+# instead of 8 epochs, plus noise images it learns to call "no digit": on the
+# offline subset the held-out accuracy goes from 97.8% to 98.9% and the share
+# of held-out real digits it classifies with confidence >= 0.9 from 93.5% to
+# 97.2%. A judge unsure of one real digit in fifteen marked good generated
+# digits down too (benchmarks/README.md).
+CLASSIFIER_VERSION = 2
+CLASSIFIER_BATCHES = 2_500
+CLASSIFIER_BATCH_SIZE = 64
 CACHE_ENV_VAR = "COURSE_CACHE_DIR"
 CONFIDENCE_THRESHOLD = 0.9
 NUM_CLASSES = 10
@@ -215,24 +223,53 @@ def check_images(images: np.ndarray) -> np.ndarray:
     return images
 
 
-def _train_classifier(keras, train: Digits, epochs: int = 8):
+def noise_images(count: int, rng: np.random.Generator) -> np.ndarray:
+    """``count`` images that are no digit: pixel noise and smooth noise blown up from 7 x 7 and 14 x 14."""
+    from upsampling_course.keras_setup import import_keras_quietly
+
+    keras = import_keras_quietly(seed=None)
+    sizes = (28, 7, 14)
+    kinds = []
+    for index, size in enumerate(sizes):
+        share = count // len(sizes) + (index < count % len(sizes))
+        coarse = rng.uniform(-1, 1, (share, size, size, 1)).astype(np.float32)
+        kinds.append(np.asarray(keras.ops.image.resize(coarse, (28, 28))))
+    return np.clip(np.concatenate(kinds), -1, 1).astype(np.float32)
+
+
+def _train_classifier(keras, train: Digits, batches: int = CLASSIFIER_BATCHES):
     import tensorflow as tf
 
     keras.utils.set_random_seed(1234)
     classifier = build_classifier(keras)
     classifier.compile(
         optimizer=keras.optimizers.Adam(1e-3),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
+        loss="categorical_crossentropy",
+        metrics=["categorical_accuracy"],
+    )
+    # Outlier exposure (Hendrycks et al., 2019): images that are no digit, with
+    # the uniform distribution as their target. Trained this long on digits
+    # alone, the classifier calls every uniform-noise image a digit with
+    # confidence >= 0.9; with them, none.
+    noise = noise_images(len(train) // 4, np.random.default_rng(5))
+    images = np.concatenate([train.images, noise])
+    targets = np.concatenate(
+        [
+            np.eye(NUM_CLASSES, dtype=np.float32)[train.labels],
+            np.full((len(noise), NUM_CLASSES), 1 / NUM_CLASSES, dtype=np.float32),
+        ]
     )
     # Small random shifts make the classifier judge shapes, not exact pixel positions.
     augment = keras.Sequential([keras.layers.RandomTranslation(0.08, 0.08, seed=7)])
     dataset = (
-        tf.data.Dataset.from_tensor_slices((train.images, train.labels))
-        .shuffle(len(train), seed=3)
-        .batch(64)
+        tf.data.Dataset.from_tensor_slices((images, targets))
+        .shuffle(len(images), seed=3)
+        .batch(CLASSIFIER_BATCH_SIZE)
         .map(lambda x, y: (augment(x, training=True), y))
     )
+    # A fixed number of batches of digits, not epochs: 40 epochs of the 4,000
+    # offline digits, 3 of the 56,000 Keras ones (minutes, not an hour, on a CPU).
+    epochs = max(1, round(batches * CLASSIFIER_BATCH_SIZE / len(train)))
     classifier.fit(dataset, epochs=epochs, shuffle=False, verbose=0)
     return classifier
 
