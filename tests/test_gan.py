@@ -87,7 +87,7 @@ def test_tutorial_generator_matches_the_published_parameter_count():
     assert tuple(gan.build_tutorial_discriminator().output_shape) == (None, 1)
 
 
-def small_trainer(images, seed=0, upsampling="transpose"):
+def small_trainer(images, seed=0, upsampling="transpose", weight_averaging=0.0):
     gan.make_reproducible(seed)
     recipe = gan.Recipe(
         name="tiny",
@@ -99,6 +99,7 @@ def small_trainer(images, seed=0, upsampling="transpose"):
         discriminator_learning_rate=2e-4,
         beta_1=0.5,
         label_smoothing=0.1,
+        weight_averaging=weight_averaging,
     )
     return gan.GanTrainer(
         recipe.build_generator(), recipe.build_discriminator(), images, recipe, seed=seed
@@ -116,6 +117,38 @@ def test_one_training_step_updates_every_weight_of_both_networks(real_digits, up
     for net, old in zip((trainer.generator, trainer.discriminator), before, strict=True):
         for variable, value in zip(net.trainable_variables, old, strict=True):
             assert not np.allclose(variable.numpy(), value), f"{variable.path} did not change"
+
+
+def test_lab_generator_ends_in_a_3x3_convolution_at_full_resolution():
+    generator = gan.build_generator(upsampling="transpose")
+    last = generator.layers[-1]
+    assert type(last).__name__ == "Conv2D" and last.kernel_size == (3, 3)
+    assert tuple(last.input.shape) == (None, 28, 28, 16)
+
+
+def test_without_weight_averaging_samples_come_from_the_trained_generator(real_digits):
+    trainer = small_trainer(real_digits)
+    trainer.train(steps=2, progress=False)
+    assert trainer.averaged_generator is None
+    expected = trainer.generator(trainer.fixed_latents, training=False)
+    np.testing.assert_allclose(trainer.sample(), np.asarray(expected))
+
+
+def test_weight_average_follows_the_generator_with_a_short_first_window(real_digits):
+    trainer = small_trainer(real_digits, weight_averaging=0.9)
+    kernel = trainer.generator.layers[0].kernel
+    averaged_kernel = trainer.averaged_generator.layers[0].kernel
+    initial = kernel.numpy()
+    np.testing.assert_array_equal(averaged_kernel.numpy(), initial)
+    trainer.train(steps=1, progress=False)
+    # After step t = 1 the rate is min(0.9, (1 + t) / (10 + t)) = 2 / 11.
+    expected = 2 / 11 * initial + 9 / 11 * kernel.numpy()
+    np.testing.assert_allclose(averaged_kernel.numpy(), expected, rtol=1e-5, atol=1e-7)
+    assert not np.allclose(averaged_kernel.numpy(), kernel.numpy())
+    # Samples, generated batches and snapshots all come from the average.
+    averaged = trainer.averaged_generator(trainer.fixed_latents, training=False)
+    np.testing.assert_allclose(trainer.sample(), np.asarray(averaged))
+    assert trainer.sampling_generator is trainer.averaged_generator
 
 
 def test_training_is_reproducible_with_the_same_seed(real_digits):
