@@ -8,8 +8,8 @@ A broken training step must lose both the step's points and the training
 result's points: a generator trained with it does not beat an untrained one.
 The margin (Frechet distance at most 0.5 x the untrained generator's,
 confident fraction at least 0.05 higher) was checked on five seeds with
-benchmarks/lab_margin.py: the solution reaches 0.20-0.26 and +0.20-0.27, the
-broken step 0.84 and +0.00 (figures in benchmarks/README.md).
+benchmarks/lab_margin.py: the solution reaches 0.18-0.21 and +0.51-0.60, the
+broken step 0.91 and +0.00 (figures in benchmarks/README.md).
 
 An entry whose ``loses`` is empty is a *correct* answer written differently
 from the solution: it must keep full marks everywhere.
