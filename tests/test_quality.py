@@ -57,8 +57,10 @@ def test_noise_scores_badly(scorer):
 
 
 def test_smooth_noise_is_no_confident_digit(scorer):
-    # Blobs have a digit's scale but no digit's shape; the classifier was
-    # trained to spread its probability on such images (outlier exposure).
+    # Blobs have a digit's scale but no digit's shape and must not count as
+    # digits. (Pixel noise is the harder case: without the noise images in its
+    # training the classifier calls all of it confident, and
+    # test_noise_scores_badly fails.)
     blobs = quality.noise_images(300, np.random.default_rng(11))
     score = scorer.score(blobs)
     assert score.confident_fraction < 0.1

@@ -21,7 +21,7 @@ Frechet distance
     training digits and the held-out digits.
 
 The classifier trains once per data source and :data:`CLASSIFIER_VERSION`
-(about 50 s on a 2-core CPU for the offline subset) and is then loaded from
+(about a minute on a 2-core CPU for the offline subset) and is then loaded from
 ``$COURSE_CACHE_DIR`` or, without it, ``$XDG_CACHE_HOME/upsampling_course``
 (``~/.cache/upsampling_course``).
 """
