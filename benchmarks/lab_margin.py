@@ -39,7 +39,7 @@ def main(argv=None) -> None:
     import tensorflow as tf
 
     from upsampling_course.gan import (
-        LAB_RECIPE,
+        PLAIN_RECIPE,
         GanTrainer,
         build_discriminator,
         build_generator,
@@ -90,7 +90,7 @@ def main(argv=None) -> None:
             build_generator(64),
             build_discriminator(),
             scorer.train.images,
-            LAB_RECIPE,
+            PLAIN_RECIPE,
             seed=seed,
             make_step=make_step,
         )

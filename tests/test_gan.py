@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -81,18 +83,81 @@ def test_only_batch_norm_couples_the_images_of_a_training_batch(batch_norm):
     assert np.allclose(together, apart, atol=1e-5) == (not batch_norm)
 
 
+def test_code_discriminator_returns_a_realness_logit_and_a_code_guess():
+    discriminator = gan.build_discriminator(width=8, code_classes=10)
+    realness, code_guess = discriminator(np.zeros((3, 28, 28, 1), "float32"))
+    assert tuple(realness.shape) == (3, 1) and tuple(code_guess.shape) == (3, 10)
+
+
+def test_latents_end_in_a_uniform_one_hot_code():
+    latents = gan.sample_latents(np.random.default_rng(0), 10_000, 64, code_classes=10)
+    codes = latents[:, -10:]
+    assert set(np.unique(codes)) == {0.0, 1.0} and np.all(codes.sum(axis=1) == 1)
+    counts = np.bincount(codes.argmax(axis=1), minlength=10)
+    assert counts.min() > 900 and counts.max() < 1100  # 1,000 each, give or take sampling noise
+    noise = latents[:, :-10]
+    assert abs(noise.mean()) < 0.02 and abs(noise.std() - 1) < 0.02
+    chosen = gan.sample_latents(np.random.default_rng(0), 3, 64, code_classes=10, codes=[7, 0, 7])
+    assert list(chosen[:, -10:].argmax(axis=1)) == [7, 0, 7]
+    plain = gan.sample_latents(np.random.default_rng(0), 10_000, 64)
+    assert np.mean(plain == 0) == 0 and np.mean(plain == 1) == 0
+
+
+def test_code_step_adds_the_weighted_code_loss_to_both_losses(real_digits):
+    gan.make_reproducible(0)
+    generator = gan.build_generator(16, width=8)
+    discriminator = gan.build_discriminator(width=8, code_classes=4)
+    latents = gan.sample_latents(np.random.default_rng(1), 32, 16, code_classes=4)
+    real = real_digits[:32]
+    # The losses the step must report, computed from the networks before it updates them.
+    binary = keras.losses.BinaryCrossentropy(from_logits=True)
+    categorical = keras.losses.CategoricalCrossentropy(from_logits=True)
+    real_logits, _ = discriminator(real, training=True)
+    fake_logits, guesses = discriminator(generator(latents, training=True), training=True)
+    code_loss = 0.5 * float(categorical(latents[:, -4:], guesses))
+    expected_generator = float(binary(np.ones((32, 1)), fake_logits)) + code_loss
+    expected_discriminator = (
+        float(binary(np.full((32, 1), 0.9), real_logits))
+        + float(binary(np.zeros((32, 1)), fake_logits))
+        + code_loss
+    )
+    step = gan.make_code_train_step(
+        generator,
+        discriminator,
+        keras.optimizers.Adam(1e-3),
+        keras.optimizers.Adam(1e-3),
+        label_smoothing=0.1,
+        code_classes=4,
+        code_weight=0.5,
+    )
+    generator_loss, discriminator_loss = step(real, latents)
+    assert float(generator_loss) == pytest.approx(expected_generator, rel=1e-4)
+    assert float(discriminator_loss) == pytest.approx(expected_discriminator, rel=1e-4)
+
+
+def test_lab_recipe_is_the_plain_recipe_plus_a_ten_valued_code():
+    lab, plain = gan.LAB_RECIPE, gan.PLAIN_RECIPE
+    assert (lab.code_classes, plain.code_classes, plain.code_weight) == (10, 0, 0.0)
+    assert lab.code_weight > 0
+    differ = {"name", "build_discriminator", "code_classes", "code_weight"}
+    for name in {field.name for field in dataclasses.fields(gan.Recipe)} - differ:
+        assert getattr(lab, name) == getattr(plain, name), name
+    lab_layers = layer_types(lab.build_discriminator())
+    assert lab_layers[1:-1] == layer_types(plain.build_discriminator())
+
+
 def test_tutorial_generator_matches_the_published_parameter_count():
     # The TensorFlow DCGAN tutorial's generator has 2,330,944 parameters.
     assert gan.build_tutorial_generator().count_params() == 2_330_944
     assert tuple(gan.build_tutorial_discriminator().output_shape) == (None, 1)
 
 
-def small_trainer(images, seed=0, upsampling="transpose", weight_averaging=0.0):
+def small_trainer(images, seed=0, upsampling="transpose", weight_averaging=0.0, code_classes=0):
     gan.make_reproducible(seed)
     recipe = gan.Recipe(
         name="tiny",
         build_generator=lambda: gan.build_generator(16, upsampling, width=8),
-        build_discriminator=lambda: gan.build_discriminator(width=8),
+        build_discriminator=lambda: gan.build_discriminator(width=8, code_classes=code_classes),
         latent_dim=16,
         batch_size=32,
         generator_learning_rate=2e-4,
@@ -100,15 +165,23 @@ def small_trainer(images, seed=0, upsampling="transpose", weight_averaging=0.0):
         beta_1=0.5,
         label_smoothing=0.1,
         weight_averaging=weight_averaging,
+        code_classes=code_classes,
+        code_weight=0.3 if code_classes else 0.0,
     )
     return gan.GanTrainer(
         recipe.build_generator(), recipe.build_discriminator(), images, recipe, seed=seed
     )
 
 
-@pytest.mark.parametrize("upsampling", gan.UPSAMPLING_METHODS)
-def test_one_training_step_updates_every_weight_of_both_networks(real_digits, upsampling):
-    trainer = small_trainer(real_digits, upsampling=upsampling)
+@pytest.mark.parametrize(
+    ("upsampling", "code_classes"), [("transpose", 0), ("resize", 0), ("transpose", 4)]
+)
+def test_one_training_step_updates_every_weight_of_both_networks(
+    real_digits, upsampling, code_classes
+):
+    # With a code, that includes the discriminator's code head: the trainer
+    # must have picked the code step, not the plain one.
+    trainer = small_trainer(real_digits, upsampling=upsampling, code_classes=code_classes)
     before = [
         [v.numpy() for v in net.trainable_variables]
         for net in (trainer.generator, trainer.discriminator)

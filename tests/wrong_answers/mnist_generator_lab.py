@@ -116,7 +116,7 @@ WRONG_ANSWERS = {
             "make_reproducible(0)\n"
             "generator = build_generator(64)\n"
             "trainer = GanTrainer(\n"
-            "    generator, build_discriminator(), digits.images, LAB_RECIPE, seed=0,\n"
+            "    generator, build_discriminator(), digits.images, PLAIN_RECIPE, seed=0,\n"
             "    make_step=make_train_step,\n"
             ")\n"
             "trainer.train(steps=5)\n"
