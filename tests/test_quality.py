@@ -84,6 +84,12 @@ def test_one_class_of_real_digits_loses_coverage(scorer):
     assert score.frechet_ratio > 10
 
 
+def test_predicted_digits_are_the_labels_of_real_digits(scorer):
+    predicted = scorer.predicted_digits(scorer.test.images)
+    assert predicted.shape == (len(scorer.test),)
+    assert np.mean(predicted == scorer.test.labels) == pytest.approx(scorer.test_accuracy, abs=1e-6)
+
+
 def test_class_coverage_is_normalised_entropy():
     assert quality.class_coverage(np.arange(1000) % 10) == pytest.approx(1.0)
     assert quality.class_coverage(np.zeros(50, dtype=int)) == 0.0

@@ -77,6 +77,35 @@ def plot_losses(
     return ax
 
 
+def plot_digit_shares(
+    predicted_digits: dict[str, np.ndarray], ax: plt.Axes | None = None
+) -> plt.Axes:
+    """Grouped bars: the share of each digit 0-9 among the predictions of each named batch."""
+    if not predicted_digits:
+        raise ValueError("give at least one batch of predicted digits")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 2.8))
+    digits = np.arange(10)
+    width = 0.8 / len(predicted_digits)
+    for index, (name, predicted) in enumerate(predicted_digits.items()):
+        shares = np.bincount(np.asarray(predicted, dtype=int), minlength=10)[:10] / len(predicted)
+        ax.bar(
+            digits + (index - (len(predicted_digits) - 1) / 2) * width, shares, width, label=name
+        )
+    ax.axhline(0.1, color="grey", linewidth=0.8, linestyle="--")
+    ax.set_xticks(digits)
+    ax.set_xlabel("digit (as the reference classifier reads it)")
+    ax.set_ylabel("share of the batch")
+    ax.legend(
+        fontsize=8,
+        ncol=len(predicted_digits),
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        frameon=False,
+    )
+    return ax
+
+
 def save_gif(
     snapshots: Sequence[np.ndarray],
     path: str | Path,

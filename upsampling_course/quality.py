@@ -178,6 +178,10 @@ class QualityScorer:
         features, probabilities = self._features_model.predict(images, batch_size=500, verbose=0)
         return np.asarray(features), np.asarray(probabilities)
 
+    def predicted_digits(self, images: np.ndarray) -> np.ndarray:
+        """The digit (0-9) the reference classifier reads in each image."""
+        return self.features_and_probabilities(images)[1].argmax(axis=1)
+
     def baseline_frechet_distance(self, num_images: int) -> float:
         """Frechet distance from ``num_images`` real training digits to the held-out digits.
 

@@ -1,0 +1,48 @@
+"""upsampling_course.lab_plots: sample grids, digit shares and the training GIF."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from upsampling_course import lab_plots
+
+
+def test_tile_images_places_each_image_in_its_cell():
+    images = np.stack([np.full((2, 3, 1), value) for value in (-1.0, 0.0, 1.0)])
+    canvas = lab_plots.tile_images(images, columns=2, gap=1)
+    assert canvas.shape == (2 * 2 + 1, 2 * 3 + 1)
+    assert np.all(canvas[:2, :3] == 0.0)  # -1 is black
+    assert np.all(canvas[:2, 4:] == 0.5)
+    assert np.all(canvas[3:, :3] == 1.0)
+    assert np.all(canvas[2, :] == 1.0)  # the gap is white
+
+
+def test_digit_shares_are_the_fractions_of_each_digit():
+    predicted = {"even": np.array([0, 0, 2, 4]), "sevens": np.full(5, 7)}
+    ax = lab_plots.plot_digit_shares(predicted)
+    heights = [bar.get_height() for bar in ax.patches]
+    assert heights[:10] == pytest.approx([0.5, 0, 0.25, 0, 0.25, 0, 0, 0, 0, 0])
+    assert heights[10:] == pytest.approx([0] * 7 + [1.0] + [0] * 2)
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["even", "sevens"]
+
+
+def test_gif_has_one_frame_per_snapshot(tmp_path):
+    snapshots = [np.full((4, 28, 28, 1), value, np.float32) for value in (-1.0, 0.0, 1.0)]
+    path = lab_plots.save_gif(snapshots, tmp_path / "training.gif", [0, 10, 20])
+    with Image.open(path) as gif:
+        assert gif.n_frames == 3
+
+
+def test_bad_input_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"\(N, H, W, 1\)"):
+        lab_plots.tile_images(np.zeros((28, 28)))
+    with pytest.raises(ValueError, match="at least one batch"):
+        lab_plots.plot_digit_shares({})
+    with pytest.raises(ValueError, match="one step number per snapshot"):
+        lab_plots.show_snapshots([np.zeros((4, 28, 28, 1))], [0, 1])
