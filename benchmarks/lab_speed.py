@@ -49,9 +49,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--recipes",
         nargs="+",
-        choices=["lab", "tutorial"],
+        choices=["lab", "plain", "tutorial"],
         default=["lab", "tutorial"],
-        help="which recipes to train (default: both)",
+        help="which recipes to train (default: lab tutorial; plain is the lab's without the code)",
     )
     parser.add_argument(
         "--eval-every",
@@ -127,17 +127,19 @@ def main(argv=None) -> None:
     import_keras_quietly(seed=None)
     import tensorflow as tf
 
-    from upsampling_course.gan import LAB_RECIPE, TUTORIAL_RECIPE
+    from upsampling_course.gan import LAB_RECIPE, PLAIN_RECIPE, TUTORIAL_RECIPE
     from upsampling_course.quality import load_scorer
 
-    recipes = {"lab": LAB_RECIPE, "tutorial": TUTORIAL_RECIPE}
+    recipes = {"lab": LAB_RECIPE, "plain": PLAIN_RECIPE, "tutorial": TUTORIAL_RECIPE}
     print(
         f"CPU cores visible: {len(os.sched_getaffinity(0))}, TensorFlow {tf.__version__}, "
         f"load average {os.getloadavg()[0]:.1f}"
     )
     scorer = load_scorer(args.source)
     images = scorer.train.images  # the held-out digits stay unseen by the GANs too
-    print(f"Training both recipes on the same {len(images):,} digits; budgets {args.budgets} s")
+    print(
+        f"Training {', '.join(args.recipes)} on the same {len(images):,} digits; budgets {args.budgets} s"
+    )
     results = {}
     for name in args.recipes:
         recipe = recipes[name]
