@@ -499,11 +499,9 @@ class GanTrainer:
         make_reproducible(seed)
         return cls(recipe.build_generator(), recipe.build_discriminator(), images, recipe, seed)
 
-    def latents(self, count: int, codes=None) -> np.ndarray:
+    def latents(self, count: int) -> np.ndarray:
         """``count`` latent vectors from the trainer's stream (see :func:`sample_latents`)."""
-        return sample_latents(
-            self.rng, count, self.recipe.latent_dim, self.recipe.code_classes, codes
-        )
+        return sample_latents(self.rng, count, self.recipe.latent_dim, self.recipe.code_classes)
 
     def next_batch(self) -> np.ndarray:
         """The next batch of real images: epochs in a fresh random order each."""
