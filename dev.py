@@ -7,8 +7,12 @@
 
 Each task first makes sure `.venv` exists and holds requirements.txt: it
 creates the environment on a fresh machine and reinstalls only when
-requirements.txt or pyproject.toml changed. Needs only Python 3.10 or newer.
-Set COURSE_VENV to use another environment folder.
+requirements.txt or pyproject.toml changed. Needs only Python 3.11 or newer
+(nbgrader 0.9.6 and Keras 3.15 need it). Set COURSE_VENV to use another
+environment folder.
+
+The commands here are the one definition of how the book is built and the
+environment installed: tests (tests/conftest.py) and the workflows call them.
 """
 
 from __future__ import annotations
@@ -49,8 +53,11 @@ def requirements_fingerprint() -> str:
 
 
 def ensure_environment() -> None:
-    if sys.version_info < (3, 10):  # noqa: UP036 - users may run an older python3
-        sys.exit(f"dev.py needs Python 3.10 or newer; this is {sys.version.split()[0]}")
+    if sys.version_info < (3, 11):  # noqa: UP036 - users may run an older python3
+        sys.exit(
+            f"dev.py needs Python 3.11 or newer (nbgrader 0.9.6 and Keras 3.15 do); "
+            f"this is {sys.version.split()[0]}"
+        )
     if not PYTHON.exists():
         say(f"creating the virtual environment {VENV}")
         run(sys.executable, "-m", "venv", VENV)
@@ -58,14 +65,24 @@ def ensure_environment() -> None:
     if STAMP.exists() and STAMP.read_text().strip() == fingerprint:
         return
     say("installing requirements.txt (a few minutes the first time)")
-    run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    run(PYTHON, "-m", "pip", "install", "--quiet", "-r", "requirements.txt")
+    for command in install_commands(PYTHON):
+        run(*command)
     STAMP.write_text(fingerprint + "\n")
 
 
+def install_commands(python: str | Path) -> list[list[str]]:
+    """The pip commands that fill a fresh environment with everything the course needs."""
+    pip = [str(python), "-m", "pip", "install", "--quiet"]
+    return [[*pip, "--upgrade", "pip"], [*pip, "-r", "requirements.txt"]]
+
+
+def book_build_command(bin_dir: str | Path = BIN) -> list[str]:
+    """The strict book build: warnings are errors, nitpicky references, report them all."""
+    return [str(Path(bin_dir) / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going"]
+
+
 def build_book() -> None:
-    # -W: warnings are errors; -n: nitpicky cross-references; --keep-going: report them all.
-    run(BIN / "jupyter-book", "build", ".", "-W", "-n", "--keep-going")
+    run(*book_build_command())
     say(f"the book is in {ROOT / '_build' / 'html'}; open _build/html/index.html")
 
 
