@@ -8,7 +8,19 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+# dev.py at the repository root holds the one definition of the book build.
+sys.path.insert(0, str(Path(__file__).parent.parent))
 
+# The headless-Chromium fixtures (site, base_url, browser, visit, screenshots,
+# blocked_external) for every test that opens the built site in a browser.
+from browser_support import (  # noqa: E402, F401
+    base_url,
+    blocked_external,
+    browser,
+    screenshots,
+    site,
+    visit,
+)
 from grading_harness import REPO_ROOT  # noqa: E402
 
 
@@ -27,10 +39,12 @@ def built_book(repo_root: Path) -> Path:
     import os
     import subprocess
 
+    from dev import book_build_command
+
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "PATH": str(bin_dir) + os.pathsep + os.environ.get("PATH", "")}
     result = subprocess.run(
-        [str(bin_dir / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going"],
+        book_build_command(bin_dir),
         cwd=repo_root,
         env=env,
         capture_output=True,

@@ -2,7 +2,7 @@
 
 The built `_build/html` is served on 127.0.0.1 and opened in headless Chromium
 (Debian's `/usr/bin/chromium`, driven by Playwright; no browser is ever
-downloaded). For every page in the TOC: no console errors and no failed
+downloaded; the fixtures are in tests/browser_support.py). For every page in the TOC: no console errors and no failed
 requests, every image and animation loads, every internal link and anchor
 resolves, executed pages carry launch and download buttons, and at a phone
 width of 390 pixels the page does not scroll sideways. Search must find
@@ -22,12 +22,8 @@ COURSE_SCREENSHOTS (where screenshots go; default `_build/screenshots`).
 from __future__ import annotations
 
 import functools
-import http.server
 import os
 import re
-import shutil
-import subprocess
-import threading
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -40,20 +36,7 @@ pytestmark = pytest.mark.xdist_group("book")
 
 PHONE_WIDTH = 390
 PHONE_HEIGHT = 844
-DESKTOP = {"width": 1280, "height": 900}
 SEARCH_TERM = "Conv2DTranspose"
-
-# Headless flags that work in containers and keep Chromium from calling home.
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
 def site_toc() -> Path:
@@ -81,150 +64,6 @@ def is_executed(page: str) -> bool:
     """A page is executed when its source is a MyST notebook (jupytext header)."""
     source = REPO_ROOT / f"{page}.md"
     return source.is_file() and "kernelspec:" in source.read_text()
-
-
-def find_chromium() -> str | None:
-    for name in CHROMIUM_NAMES:
-        path = shutil.which(name)
-        if path:
-            return path
-    debian = Path("/usr/bin/chromium")
-    return str(debian) if debian.is_file() else None
-
-
-def install_chromium() -> str | None:
-    """Install Debian's Chromium when we may (root with apt-get), as CI does."""
-    if os.name != "posix" or os.geteuid() != 0 or not shutil.which("apt-get"):
-        return None
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update"], ["apt-get", "install", "-y", "chromium"]):
-        if subprocess.run(command, env=env, capture_output=True).returncode != 0:
-            return None
-    return find_chromium()
-
-
-@pytest.fixture(scope="module")
-def site(request) -> Path:
-    override = os.environ.get("COURSE_SITE_DIR")
-    folder = Path(override) if override else request.getfixturevalue("built_book")
-    assert (folder / "index.html").is_file(), f"no built site in {folder}"
-    return folder
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
-        pass
-
-
-@pytest.fixture(scope="module")
-def base_url(site):
-    handler = functools.partial(QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = find_chromium() or install_chromium()
-    if executable is None:
-        pytest.skip(
-            "no Chromium: install Debian's `chromium` package (apt-get install chromium), "
-            "or run the tests as root where apt-get is available so they install it"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        # Playwright adds --headless and a fresh temporary --user-data-dir.
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def screenshots(request, site) -> Path:
-    default = site.parent / "screenshots"
-    folder = Path(os.environ.get("COURSE_SCREENSHOTS", default))
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    # tests/conftest.py prints this folder in the run's summary.
-    request.config.course_site_screenshots = folder
-    return folder
-
-
-@pytest.fixture(scope="module")
-def blocked_external(request) -> dict[str, set[str]]:
-    """Host -> pages that asked for it; the summary lists them."""
-    blocked: dict[str, set[str]] = {}
-    request.config.course_site_blocked_hosts = blocked
-    return blocked
-
-
-class PageVisit:
-    """One page open in a browser tab, with everything that went wrong on the way."""
-
-    def __init__(self, browser, base_url: str, blocked: dict[str, set[str]], name: str):
-        self.base_url = base_url
-        self.problems: list[str] = []
-        self.blocked_urls: set[str] = set()
-        self.context = browser.new_context(viewport=DESKTOP)
-        self.page = self.context.new_page()
-        self.page.route("**/*", functools.partial(self._route, blocked, name))
-        self.page.on("console", self._console)
-        self.page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
-        self.page.on("requestfailed", self._request_failed)
-        self.page.on("response", self._response)
-
-    def _is_local(self, url: str) -> bool:
-        return url.startswith(self.base_url) or url.startswith(("data:", "blob:", "about:"))
-
-    def _route(self, blocked, name, route):
-        url = route.request.url
-        if self._is_local(url):
-            route.continue_()
-            return
-        host = urlsplit(url).hostname or url
-        self.blocked_urls.add(url)
-        blocked.setdefault(host, set()).add(name)
-        self.problems.append(f"needs an external resource (blocked offline): {url}")
-        route.abort("blockedbyclient")
-
-    def _console(self, message):
-        if message.type != "error":
-            return
-        if message.location.get("url") in self.blocked_urls:
-            return  # the blocked request is reported once, above
-        self.problems.append(f"console error: {message.text} ({message.location.get('url')})")
-
-    def _request_failed(self, request):
-        if request.url not in self.blocked_urls:
-            self.problems.append(f"request failed: {request.url} ({request.failure})")
-
-    def _response(self, response):
-        if self._is_local(response.url) and response.status >= 400:
-            self.problems.append(f"HTTP {response.status}: {response.url}")
-
-    def close(self):
-        self.context.close()
-
-
-@pytest.fixture
-def visit(browser, base_url, blocked_external):
-    opened = []
-
-    def open_page(name: str, path: str) -> PageVisit:
-        page_visit = PageVisit(browser, base_url, blocked_external, name)
-        opened.append(page_visit)
-        page_visit.page.goto(base_url + path, wait_until="load")
-        page_visit.page.wait_for_load_state("networkidle")
-        return page_visit
-
-    yield open_page
-    for page_visit in opened:
-        page_visit.close()
 
 
 IMAGES_LOADED = """async () => {
