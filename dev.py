@@ -4,6 +4,7 @@
     python3 dev.py book      build the book into _build/html (executes every chapter)
     python3 dev.py test      run the whole test suite (what CI runs)
     python3 dev.py release   regenerate exercises/ from solutions/ with nbgrader
+    python3 dev.py install   only create/update .venv (what the others do first)
 
 Each task first makes sure `.venv` exists and holds requirements.txt: it
 creates the environment on a fresh machine and reinstalls only when
@@ -98,7 +99,11 @@ def release() -> None:
     (ROOT / "gradebook.db").unlink(missing_ok=True)
 
 
-TASKS = {"book": build_book, "test": run_tests, "release": release}
+def install() -> None:
+    """Nothing beyond the set-up every task does first (for workflows that only install)."""
+
+
+TASKS = {"book": build_book, "test": run_tests, "release": release, "install": install}
 
 
 def main(argv: list[str]) -> None:

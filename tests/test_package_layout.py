@@ -1,0 +1,167 @@
+"""The helper package's three parts stay apart, its modules stay small, and CI
+runs the README's test command.
+
+The parts (README, "Repository layout"): teaching the layers, the MNIST lab,
+and the classroom grading command, plus a few shared foundations. Teaching
+modules import neither the lab nor the classroom; the classroom imports
+nothing from the teaching or lab code (it grades notebooks, whatever they
+teach). A new module must be placed in a part here, on purpose.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "upsampling_course"
+MAX_LINES = 400
+
+# The package's front door re-exports the teaching helpers chapters use most.
+FRONT = {"__init__"}
+SHARED = {"keras_setup", "checks", "plotting", "book_toc"}
+TEACHING = {
+    "shapes",
+    "numpy_layers",
+    "artifacts",
+    "pytorch_translation",
+    "summaries",
+    "animations",
+    "operators",
+    "page_figures",
+    "spectrum",
+}
+LAB = {"data", "quality", "lab_plots", "gan"}
+# Imported by the hidden tests inside a student's kernel; part of grading.
+CLASSROOM = {"classroom", "grading_checks"}
+PARTS = {"front": FRONT, "shared": SHARED, "teaching": TEACHING, "lab": LAB, "classroom": CLASSROOM}
+ALLOWED = {
+    "front": {"shared", "teaching"},
+    "shared": {"shared"},
+    "teaching": {"shared", "teaching"},
+    "lab": {"shared", "teaching", "lab"},
+    "classroom": {"shared", "classroom"},
+}
+
+
+def modules() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def top_name(path: Path) -> str:
+    """The package member a file belongs to: `gan` for gan/steps.py, `shapes` for shapes.py."""
+    relative = path.relative_to(PACKAGE)
+    return relative.parts[0] if len(relative.parts) > 1 else relative.stem
+
+
+def part_of(name: str) -> str | None:
+    return next((part for part, names in PARTS.items() if name in names), None)
+
+
+def course_imports(source: str, inside_subpackage: bool = False) -> set[str]:
+    """Top-level package members a module's source imports (absolute or relative)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            if node.level == 1 and inside_subpackage:
+                continue  # a sibling inside the same subpackage
+            base = node.module.split(".")[0] if node.module else None
+            found.update([base] if base else [alias.name for alias in node.names])
+            continue
+        elif isinstance(node, ast.ImportFrom) and node.module == "upsampling_course":
+            found.update(alias.name for alias in node.names)
+            continue
+        elif isinstance(node, ast.ImportFrom):
+            names = [node.module or ""]
+        else:
+            continue
+        found.update(n.split(".")[1] for n in names if n.startswith("upsampling_course."))
+    return found
+
+
+def imports_of(path: Path) -> set[str]:
+    return course_imports(path.read_text(), len(path.relative_to(PACKAGE).parts) > 1)
+
+
+def test_every_module_belongs_to_a_part():
+    unplaced = sorted({top_name(p) for p in modules()} - set().union(*PARTS.values()))
+    assert not unplaced, (
+        f"modules in no part: {unplaced}; add each to SHARED, TEACHING, LAB or CLASSROOM in "
+        "tests/test_package_layout.py (and to the README's layout table)"
+    )
+
+
+def test_parts_import_only_what_they_may():
+    crossings = []
+    for path in modules():
+        part = part_of(top_name(path))
+        if part is None:
+            continue
+        for imported in sorted(imports_of(path)):
+            imported_part = part_of(imported)
+            if imported_part is not None and imported_part not in ALLOWED[part]:
+                crossings.append(
+                    f"{path.relative_to(ROOT)} ({part}) imports {imported} ({imported_part})"
+                )
+    assert not crossings, "imports across the package's parts:\n" + "\n".join(crossings)
+
+
+def test_the_layout_check_sees_every_spelling_of_an_import_across_parts():
+    """The import reader finds each way a crossing could be written (so the check can fail)."""
+    source = (
+        "from upsampling_course.classroom import grade\n"
+        "import upsampling_course.gan.steps\n"
+        "from upsampling_course import quality\n"
+        "from ..data import load_digits\n"
+        "from . import sibling\n"
+    )
+    assert course_imports(source, inside_subpackage=True) == {"classroom", "gan", "quality", "data"}
+
+
+def test_no_module_is_over_the_size_of_one_job():
+    big = [
+        f"{p.relative_to(ROOT)}: {n} lines"
+        for p in modules()
+        if (n := len(p.read_text().splitlines())) > MAX_LINES
+    ]
+    assert not big, f"modules over {MAX_LINES} lines (split them by job):\n" + "\n".join(big)
+
+
+def readme_test_command() -> str:
+    block = re.search(r"```bash\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    assert block, "README has no bash block with the two commands"
+    commands = [line.split("#")[0].strip() for line in block.group(1).splitlines()]
+    test = [c for c in commands if c.endswith(" test")]
+    assert len(test) == 1, f"README's command block should hold one test command: {commands}"
+    return test[0]
+
+
+def test_ci_and_the_pull_request_workflow_run_the_readme_test_command():
+    command = readme_test_command()
+    assert command in (ROOT / ".ci" / "run").read_text()
+    workflow = (ROOT / ".github" / "workflows" / "tests.yml").read_text()
+    assert re.search(r"^\s*run: " + re.escape(command) + r"\s*$", workflow, re.M), workflow
+    triggers = workflow.split("jobs:")[0]
+    for event in ("pull_request", "push", "workflow_call"):
+        assert re.search(rf"^\s+{event}:", triggers, re.M), f"tests.yml is not run on {event}"
+
+
+def test_deploy_waits_for_the_tests():
+    deploy = (ROOT / ".github" / "workflows" / "deploy.yml").read_text()
+    assert "uses: ./.github/workflows/tests.yml" in deploy
+    build_job = deploy.split("\n  build:")[1].split("\n  deploy:")[0]
+    assert re.search(r"^\s+needs: tests\s*$", build_job, re.M), build_job
+
+
+@pytest.mark.parametrize("name", ["lab", "book", "classroom"])
+def test_pyproject_declares_each_part_as_an_extra(name):
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["optional-dependencies"].get(name), f"no [{name}] extra in pyproject.toml"
+    assert project["requires-python"] == ">=3.11"
