@@ -26,6 +26,8 @@ import jupytext
 import nbformat
 import yaml
 
+from upsampling_course.book_toc import executed_pages
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 COLAB_SETUP = """\
@@ -40,22 +42,7 @@ if "google.colab" in sys.modules:
 
 def executed_chapters(repo_root: Path = REPO_ROOT) -> list[str]:
     """TOC pages (without extension) whose source is a MyST notebook."""
-    toc = yaml.safe_load((repo_root / "_toc.yml").read_text())
-
-    def walk(entry) -> list[str]:
-        found = [entry["file"]] if isinstance(entry, dict) and "file" in entry else []
-        for key in ("parts", "chapters", "sections"):
-            for child in (entry.get(key) or []) if isinstance(entry, dict) else []:
-                found += walk(child)
-        return found
-
-    pages = [toc["root"], *walk(toc)]
-    return [
-        page
-        for page in pages
-        if (repo_root / f"{page}.md").is_file()
-        and "kernelspec:" in (repo_root / f"{page}.md").read_text()
-    ]
+    return executed_pages(repo_root)
 
 
 def colab_setup_cell(repo_root: Path = REPO_ROOT) -> nbformat.NotebookNode:

@@ -8,33 +8,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
 from grading_harness import assignment_ids, secret_lines, source_notebooks
+
+from upsampling_course.book_toc import executed_pages, toc_files
+from upsampling_course.page_conventions import quoted_glue_values
 
 # One worker builds the book (the session fixture built_book) for every test that reads it.
 pytestmark = pytest.mark.xdist_group("book")
-
-
-def toc_files(repo_root: Path) -> list[str]:
-    toc = yaml.safe_load((repo_root / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-            walk(entry.get("chapters"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return files
-
-
-def executed_pages(repo_root: Path) -> list[str]:
-    """TOC pages that are notebooks (have a jupytext kernelspec header)."""
-    return [f for f in toc_files(repo_root) if "kernelspec:" in (repo_root / f"{f}.md").read_text()]
 
 
 def page_text(path: Path) -> str:
@@ -43,7 +23,7 @@ def page_text(path: Path) -> str:
 
 
 def test_every_toc_page_is_built(built_book, repo_root):
-    for page in toc_files(repo_root):
+    for page in toc_files(repo_root / "_toc.yml"):
         assert (built_book / f"{page}.html").is_file(), f"{page} was not built"
     assert (built_book / "index.html").is_file()
 
@@ -65,3 +45,15 @@ def test_no_solution_or_hidden_test_in_the_site(built_book):
             secrets = secret_lines(nbformat.read(path, as_version=4))
             leaked = sorted(line for line in secrets if line in site)
             assert not leaked, f"the site shows {path.name} secrets: {leaked[:3]}"
+
+
+def test_no_glued_value_renders_in_quotes(built_book, repo_root):
+    # A string glued with glue() shows on the page in quotes (‘1,153’): glue numbers.
+    quoted = {
+        page: values
+        for page in toc_files(repo_root / "_toc.yml")
+        if (values := quoted_glue_values((built_book / f"{page}.html").read_text()))
+    }
+    assert not quoted, "glued values shown in quotes:\n" + "\n".join(
+        f"{page}.html: {', '.join(values)}" for page, values in quoted.items()
+    )

@@ -28,8 +28,9 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-import yaml
 from grading_harness import REPO_ROOT
+
+from upsampling_course.book_toc import is_executed, toc_files
 
 # One worker builds the book (the session fixture built_book) for every test that reads it.
 pytestmark = pytest.mark.xdist_group("book")
@@ -45,25 +46,7 @@ def site_toc() -> Path:
 
 def pages_in_toc() -> list[str]:
     """Every page the TOC lists, root first, in reading order."""
-    toc = yaml.safe_load(site_toc().read_text())
-    return [toc["root"], *_walk_toc(toc)]
-
-
-def _walk_toc(entry) -> list[str]:
-    found = []
-    if isinstance(entry, dict):
-        if "file" in entry:
-            found.append(entry["file"])
-        for key in ("parts", "chapters", "sections"):
-            for child in entry.get(key) or []:
-                found += _walk_toc(child)
-    return found
-
-
-def is_executed(page: str) -> bool:
-    """A page is executed when its source is a MyST notebook (jupytext header)."""
-    source = REPO_ROOT / f"{page}.md"
-    return source.is_file() and "kernelspec:" in source.read_text()
+    return toc_files(site_toc())
 
 
 IMAGES_LOADED = """async () => {
