@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from upsampling_course.checks import is_integer
 from upsampling_course.shapes import conv_transpose_output_length
 
 PADDINGS = ("valid", "same")
@@ -22,10 +23,8 @@ PADDINGS = ("valid", "same")
 
 def _pair(value, name: str) -> tuple[int, int]:
     """Accept an int or a pair of ints (Keras style) and return a pair of positive ints."""
-    pair = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
-    if len(pair) != 2 or not all(
-        isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1 for v in pair
-    ):
+    pair = (value, value) if is_integer(value) else tuple(value)
+    if len(pair) != 2 or not all(is_integer(v) and v >= 1 for v in pair):
         raise ValueError(f"{name} must be a positive int or a pair of positive ints, got {value!r}")
     return int(pair[0]), int(pair[1])
 

@@ -22,13 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from upsampling_course.checks import positive_int
 from upsampling_course.numpy_layers import crop_to, keras_conv_transpose_crop, scatter_add_full
 from upsampling_course.shapes import conv_transpose_output_length
-
-
-def _positive(name: str, value: int) -> None:
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
 def pytorch_output_length(
@@ -50,7 +46,7 @@ def pytorch_output_length(
         ("stride", stride),
         ("dilation", dilation),
     ):
-        _positive(name, value)
+        positive_int(name, value)
     if padding < 0 or output_padding < 0:
         raise ValueError(
             f"padding and output_padding must be >= 0, got {padding!r}, {output_padding!r}"
@@ -92,8 +88,8 @@ def keras_to_pytorch(
     shifted by the fewest pixels. Returns ``None`` when no single PyTorch
     layer matches the length (PyTorch's ``output_padding < stride`` rule).
     """
-    _positive("kernel_size", kernel_size)
-    _positive("stride", stride)
+    positive_int("kernel_size", kernel_size)
+    positive_int("stride", stride)
     if padding not in ("valid", "same"):
         raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
     if output_padding is not None and not 0 <= output_padding < stride:

@@ -8,13 +8,14 @@ spatial axis: Keras applies the same rule to height and width separately.
 
 from __future__ import annotations
 
+from upsampling_course.checks import non_negative_int, positive_int
+
 PADDINGS = ("valid", "same")
 
 
 def _check_common(size: int, kernel_size: int, stride: int, padding: str) -> None:
     for name, value in (("size", size), ("kernel_size", kernel_size), ("stride", stride)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        positive_int(name, value)
     if padding not in PADDINGS:
         raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
 
@@ -34,8 +35,7 @@ def conv_output_length(
     14
     """
     _check_common(size, kernel_size, stride, padding)
-    if not isinstance(dilation, int) or dilation < 1:
-        raise ValueError(f"dilation must be a positive integer, got {dilation!r}")
+    positive_int("dilation", dilation)
     effective_kernel = (kernel_size - 1) * dilation + 1
     if padding == "same":
         return -(-size // stride)
@@ -69,10 +69,7 @@ def upsampling_output_length(size: int, factor: int = 2) -> int:
     >>> upsampling_output_length(7, 2)
     14
     """
-    for name, value in (("size", size), ("factor", factor)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return size * factor
+    return positive_int("size", size) * positive_int("factor", factor)
 
 
 def conv_transpose_output_length(
@@ -123,14 +120,9 @@ def conv_transpose_output_length(
     13
     """
     _check_common(size, kernel_size, stride, padding)
-    if not isinstance(dilation, int) or isinstance(dilation, bool) or dilation < 1:
-        raise ValueError(f"dilation must be a positive integer, got {dilation!r}")
-    if output_padding is not None and (
-        not isinstance(output_padding, int)
-        or isinstance(output_padding, bool)
-        or output_padding < 0
-    ):
-        raise ValueError(f"output_padding must be None or an integer >= 0, got {output_padding!r}")
+    positive_int("dilation", dilation)
+    if output_padding is not None:
+        non_negative_int("output_padding", output_padding)
     if output_padding is not None and output_padding >= stride:
         raise ValueError(
             "`output_padding` must be strictly less than `strides`: "
