@@ -18,6 +18,7 @@ only, no assertions.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import time
 from pathlib import Path
@@ -33,11 +34,6 @@ def main(argv=None) -> None:
     parser.add_argument("--steps", type=int, default=300, help="training steps (default: 300)")
     args = parser.parse_args(argv)
 
-    from upsampling_course.keras_setup import import_keras_quietly
-
-    keras = import_keras_quietly(seed=0)
-    import tensorflow as tf
-
     from upsampling_course.gan import (
         PLAIN_RECIPE,
         GanTrainer,
@@ -48,30 +44,8 @@ def main(argv=None) -> None:
     )
     from upsampling_course.quality import load_scorer
 
-    def generator_aims_at_fake(generator, discriminator, g_optimizer, d_optimizer, smoothing=0.1):
-        cross_entropy = keras.losses.BinaryCrossentropy(from_logits=True)
-
-        @tf.function
-        def train_step(real_images, latent_vectors):
-            with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
-                fakes = generator(latent_vectors, training=True)
-                real_logits = discriminator(real_images, training=True)
-                fake_logits = discriminator(fakes, training=True)
-                d_loss = cross_entropy(
-                    tf.ones_like(real_logits) * (1 - smoothing), real_logits
-                ) + cross_entropy(tf.zeros_like(fake_logits), fake_logits)
-                g_loss = cross_entropy(tf.zeros_like(fake_logits), fake_logits)  # the bug
-            g_variables, d_variables = (
-                generator.trainable_variables,
-                discriminator.trainable_variables,
-            )
-            g_gradients = g_tape.gradient(g_loss, g_variables)
-            d_gradients = d_tape.gradient(d_loss, d_variables)
-            g_optimizer.apply_gradients(zip(g_gradients, g_variables, strict=True))
-            d_optimizer.apply_gradients(zip(d_gradients, d_variables, strict=True))
-            return g_loss, d_loss
-
-        return train_step
+    # The plausible student bug: the generator aims its fakes at "fake".
+    generator_aims_at_fake = functools.partial(make_train_step, generator_target=0.0)
 
     scorer = load_scorer()
     make_reproducible(123)

@@ -261,3 +261,44 @@ def test_bad_input_is_a_clear_error(real_digits):
         small_trainer(real_digits[:10])
     with pytest.raises(ValueError, match="give a budget"):
         small_trainer(real_digits).train()
+
+
+@pytest.mark.parametrize("generator_target", [1.0, 0.0])
+def test_plain_step_aims_the_generator_at_its_target(real_digits, generator_target):
+    # generator_target 0 is the wrong step benchmarks/lab_margin.py trains.
+    gan.make_reproducible(0)
+    generator = gan.build_generator(16, width=8)
+    discriminator = gan.build_discriminator(width=8)
+    latents = np.random.default_rng(1).standard_normal((32, 16)).astype("float32")
+    binary = keras.losses.BinaryCrossentropy(from_logits=True)
+    fake_logits = discriminator(generator(latents, training=True), training=True)
+    expected = float(binary(np.full((32, 1), generator_target), fake_logits))
+    step = gan.make_train_step(
+        generator,
+        discriminator,
+        keras.optimizers.Adam(1e-3),
+        keras.optimizers.Adam(1e-3),
+        generator_target=generator_target,
+    )
+    generator_loss, _ = step(real_digits[:32], latents)
+    assert float(generator_loss) == pytest.approx(expected, rel=1e-4)
+
+
+def test_tutorial_generator_variants_swap_only_the_stride_two_layers():
+    resize = gan.build_tutorial_generator(upsampling="resize")
+    assert layer_types(resize).count("UpSampling2D") == 2
+    assert layer_types(resize).count("Conv2DTranspose") == 1  # the stride-1 layer stays
+    assert tuple(resize.output_shape) == (None, 28, 28, 1)
+    kernel_four = gan.build_tutorial_generator(kernel_size=4)
+    assert {layer.kernel_size for layer in kernel_four.layers if hasattr(layer, "strides")} == {
+        (4, 4)
+    }
+    with pytest.raises(ValueError, match="upsampling must be one of"):
+        gan.build_tutorial_generator(upsampling="bilinear")
+
+
+def test_trainer_rejects_images_of_the_wrong_shape_or_count(real_digits):
+    with pytest.raises(ValueError, match=r"\(N, 28, 28, 1\)"):
+        gan.check_training_images(real_digits[:, :, :, 0], 64)
+    with pytest.raises(ValueError, match="need at least 64 images"):
+        gan.check_training_images(real_digits[:10], 64)
