@@ -1,0 +1,417 @@
+"""Run a student's Jupyter kernel in a bubblewrap sandbox, and only that kernel.
+
+nbgrader runs outside, as the grader; the kernel it starts runs inside
+``bwrap`` (Debian's ``bubblewrap``) with
+
+* its own pid, mount, network, IPC and UTS namespaces: it sees only its own
+  processes, has no network, and every process it starts (a detached one in a
+  new session included) ends when the kernel ends, because the namespace's
+  first process exits (``--die-with-parent`` ties that to nbgrader);
+* a user id of its own (``SANDBOX_UID_BASE`` + a random number, mapped to no
+  account), no capabilities, ``no_new_privs``;
+* a file system that holds only: the Python installation read-only (the
+  virtual environment, its base interpreter, ``/usr``), the ``upsampling_course``
+  package folder read-only (never its parent: with an editable install that
+  is the repository clone, which holds ``solutions/``), the files the
+  assignment ships in the notebook's folder (read-only, notebooks excluded),
+  a fresh ``/proc`` and ``/dev``, a size-bound tmpfs as ``/tmp``, ``HOME`` and
+  working folder, and the folder of the kernel's unix sockets;
+* limits on address space, CPU time, processes and threads, file size, and
+  the output the grader keeps (``CappedKernelClient``).
+
+The kernel talks to nbgrader over jupyter_client's ``ipc`` transport (unix
+sockets in a folder bound into the sandbox), which works across the network
+namespace. nbgrader uses this through ``--Execute.kernel_manager_class``
+(see ``nbgrader_options``).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.channels import AsyncZMQSocketChannel
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import Type, Unicode
+
+# Kernels get a user id in [SANDBOX_UID_BASE, SANDBOX_UID_BASE + 2**24): no
+# account has one, and each kernel has its own, so that the per-user process
+# limit counts that kernel's processes only.
+SANDBOX_UID_BASE = 1_500_000_000
+HOME = "/tmp/home"
+NOTES_FILE = "sandbox-notes.txt"
+WORK = "/tmp/work"
+# Variables of the grader's environment that the kernel keeps; everything else
+# (paths, the grader's own settings) stays outside.
+KEPT_ENVIRONMENT = ("TF_", "KERAS_", "COURSE_", "UPSAMPLING_COURSE_", "PYTHONHASHSEED", "OMP_")
+# Files of the notebook's folder that are nbgrader's, not the assignment's.
+NOT_SHIPPED = {"timestamp.txt", "submission_secret.txt"}
+# Past the output budget, errors and results keep this much.
+SHORT_LINES, SHORT_TEXT = 20, 1000
+OUTPUT_MESSAGES = {"stream", "display_data", "update_display_data", "execute_result", "error"}
+INSTALL_HINT = (
+    "install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`) and run the command as "
+    "root, or grade in a container (see the instructor guide's Docker and Kubernetes section); "
+    "only for work you trust, pass --no-sandbox"
+)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one student's kernel may use."""
+
+    memory_mb: int = 6144  # address space of each process (TensorFlow reserves ~2 GiB)
+    cpu_seconds: int = 3600  # CPU time of each process
+    processes: int = 256  # processes and threads of the kernel's user
+    disk_mb: int = 256  # the tmpfs holding /tmp, HOME and the working folder; largest file
+    output_kb: int = 1024  # output the grader keeps from one notebook run
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> Limits:
+        return cls(**json.loads(text)) if text else cls()
+
+    def cut_note(self) -> str:
+        return f"[output cut by the grader: the notebook printed more than {self.output_kb} kB]"
+
+
+def explain_error(text: str, limits: Limits) -> str | None:
+    """Which sandbox limit an error message points at, in words for the CSV."""
+    causes = [
+        (
+            "Resource temporarily unavailable",
+            f"the sandbox's limit of {limits.processes} processes and threads was reached",
+        ),
+        ("No space left on device", f"the sandbox's {limits.disk_mb} MB of disk were filled"),
+        ("File too large", f"a file grew past the sandbox's {limits.disk_mb} MB"),
+        ("name resolution", "the sandbox has no network"),
+        ("Network is unreachable", "the sandbox has no network"),
+        ("Connection refused", "the sandbox has no network"),
+        ("MemoryError", f"the sandbox's memory limit of {limits.memory_mb} MB was reached"),
+    ]
+    return next((why for needle, why in causes if needle in text), None)
+
+
+# ---------------------------------------------------------------------------
+# Whether a sandbox can be made here
+
+
+def bwrap_executable() -> str | None:
+    return shutil.which("bwrap")
+
+
+@functools.lru_cache(maxsize=1)
+def sandbox_problem() -> str | None:
+    """Why no sandbox can be made on this machine, or None when one can."""
+    bwrap = bwrap_executable()
+    if bwrap is None:
+        return "bubblewrap (bwrap) is not installed"
+    if os.geteuid() != 0:
+        return "the command is not running as root, which it needs to give kernels their own user"
+    comms = Path(tempfile.mkdtemp(prefix="sandbox-check-"))
+    try:
+        probe = [sys.executable, "-I", "-c", "import os; print(os.getuid())"]
+        command = bwrap_command(probe, comms=comms, uid=SANDBOX_UID_BASE, limits=Limits())
+        try:
+            done = subprocess.run(
+                command, capture_output=True, text=True, timeout=60, env=_kernel_env({})
+            )
+        except (OSError, subprocess.TimeoutExpired) as error:
+            return f"bwrap could not be started ({error})"
+        if done.returncode != 0 or done.stdout.strip() != str(SANDBOX_UID_BASE):
+            last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+            return f"bwrap could not make a sandbox here (exit {done.returncode}: {last})"
+    finally:
+        shutil.rmtree(comms, ignore_errors=True)
+    return None
+
+
+# ---------------------------------------------------------------------------
+# The bwrap command line
+
+
+def _system_mounts() -> list[str]:
+    """/usr read-only, and /bin, /lib... as the host has them (links into /usr, or folders)."""
+    args = ["--ro-bind", "/usr", "/usr"]
+    for name in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        path = Path(name)
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), name]
+        elif path.is_dir():
+            args += ["--ro-bind", name, name]
+    for name in ("/etc/ld.so.cache", "/etc/localtime"):
+        if Path(name).exists():
+            args += ["--ro-bind", name, name]
+    return args
+
+
+def python_folders() -> list[Path]:
+    """What the kernel's Python needs, read-only: the environment, its base, the package."""
+    import upsampling_course
+
+    folders = [Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).resolve().parent]
+    # Editable install: bind the package folder itself, never the clone above it.
+    folders.append(Path(upsampling_course.__file__).resolve().parent)
+    kept: list[Path] = []
+    for folder in sorted({f.resolve() for f in folders}, key=lambda p: len(p.parts)):
+        if not any(folder.is_relative_to(k) for k in kept) and not folder.is_relative_to("/usr"):
+            kept.append(folder)
+    return kept
+
+
+def _parents(path: Path) -> list[str]:
+    """bwrap makes missing mount points 0700: make every folder above a bind readable."""
+    args = []
+    for parent in reversed(path.parents):
+        if parent != Path("/"):
+            args += ["--perms", "0755", "--dir", str(parent)]
+    return args
+
+
+def bwrap_command(
+    kernel_cmd: list[str],
+    *,
+    comms: Path,
+    uid: int,
+    limits: Limits,
+    shipped: list[Path] = (),
+) -> list[str]:
+    """The command that runs ``kernel_cmd`` in a sandbox (see the module docstring)."""
+    disk = str(limits.disk_mb * 2**20)
+    args = [
+        bwrap_executable() or "bwrap",
+        "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+        "--unshare-cgroup-try", "--die-with-parent", "--hostname", "sandbox",
+        # ipykernel would take the sandbox's pid 1 as a sign that its parent died;
+        # --die-with-parent does that job.
+        "--unsetenv", "JPY_PARENT_PID",
+        "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP",
+        "--proc", "/proc", "--dev", "/dev",
+        "--perms", "1777", "--size", disk, "--tmpfs", "/tmp",
+        "--size", disk, "--tmpfs", "/dev/shm",
+        *_system_mounts(),
+    ]  # fmt: skip
+    for folder in python_folders():
+        args += [*_parents(folder), "--ro-bind", str(folder), str(folder)]
+    args += [*_parents(comms), "--bind", str(comms), str(comms)]
+    # Only the kernel's user lives in the sandbox: its folders may be open to all.
+    args += ["--perms", "1777", "--dir", HOME, "--perms", "1777", "--dir", WORK]
+    for path in shipped:
+        args += ["--ro-bind", str(path), f"{WORK}/{path.name}"]
+    args += [
+        "--chdir", WORK, "--",
+        shutil.which("setpriv") or "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+        "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs",
+        shutil.which("prlimit") or "prlimit", f"--as={limits.memory_mb * 2**20}", f"--cpu={limits.cpu_seconds}",
+        f"--nproc={limits.processes}", f"--fsize={disk}", "--core=0", "--",
+        *kernel_cmd,
+    ]  # fmt: skip
+    return args
+
+
+def _kernel_env(grader_env: dict[str, str]) -> dict[str, str]:
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": HOME,
+        "TMPDIR": "/tmp",
+        "USER": "student",
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "MPLCONFIGDIR": f"{HOME}/.matplotlib",
+    }
+    env.update({k: v for k, v in grader_env.items() if k.startswith(KEPT_ENVIRONMENT)})
+    return env
+
+
+# ---------------------------------------------------------------------------
+# jupyter_client classes that nbgrader's Execute step uses
+
+
+class CappedIOPubChannel(AsyncZMQSocketChannel):
+    """Keeps the first ``budget`` characters of output; after that only what grading reads.
+
+    nbgrader scores a test cell 0 when its outputs hold an error or a stderr
+    stream, and gives partial credit for a number it returns: past the budget
+    each cell still gets its error (shortened), its first stream of each name
+    (as a note) and its result (shortened); everything else is dropped.
+    """
+
+    budget = 2**20
+    note = "[output cut by the grader]"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.used = 0
+        self.cut = False
+        self.noted: set[tuple[str, str]] = set()
+
+    async def get_msg(self, timeout: float | None = None) -> dict:
+        while True:
+            msg = await super().get_msg(timeout)
+            kind = msg["header"]["msg_type"]
+            if kind not in OUTPUT_MESSAGES:
+                return msg
+            self.used += _output_size(msg["content"])
+            if self.used <= self.budget:
+                return msg
+            self.cut = True
+            kept = self._shortened(msg, kind)
+            if kept is not None:
+                return kept
+
+    def _shortened(self, msg: dict, kind: str) -> dict | None:
+        content, cell = msg["content"], msg["parent_header"].get("msg_id", "")
+        if kind == "error":
+            lines = content.get("traceback", [])[-SHORT_LINES:]
+            content["traceback"] = [line[:SHORT_TEXT] for line in lines]
+            content["evalue"] = str(content.get("evalue", ""))[:SHORT_TEXT]
+            return msg
+        if kind == "execute_result":
+            content["data"] = {
+                "text/plain": str(content["data"].get("text/plain", ""))[:SHORT_TEXT]
+            }
+            return msg
+        if kind == "stream" and (cell, content.get("name")) not in self.noted:
+            self.noted.add((cell, content.get("name")))
+            content["text"] = f"\n{self.note}\n"
+            return msg
+        return None
+
+
+def _output_size(content: dict) -> int:
+    parts = [content.get("text", ""), *content.get("traceback", [])]
+    parts += [v if isinstance(v, str) else json.dumps(v) for v in content.get("data", {}).values()]
+    return sum(len(p) for p in parts)
+
+
+class CappedKernelClient(AsyncKernelClient):
+    """A kernel client whose IOPub channel keeps a bounded amount of output."""
+
+    limits_json = Unicode("", config=True)
+    iopub_channel_class = Type(CappedIOPubChannel)
+
+    @property
+    def iopub_channel(self):
+        made = self._iopub_channel is None
+        channel = super().iopub_channel
+        if made:
+            limits = Limits.from_json(self.limits_json)
+            channel.budget, channel.note = limits.output_kb * 1024, limits.cut_note()
+        return channel
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """Starts the kernel in a bwrap sandbox and talks to it over unix sockets.
+
+    ``folder`` is the grader's folder for one student (never bound into a
+    sandbox): each kernel gets a subfolder for its connection file and
+    sockets, which is bound; ``NOTES_FILE`` beside it collects what the
+    grader saw (processes left behind). ``limits_json`` is a ``Limits`` in JSON.
+    """
+
+    folder = Unicode("", config=True, help="the grader's folder for this student's kernels")
+    limits_json = Unicode("", config=True, help="the sandbox's Limits as JSON")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.client_class = f"{__name__}.CappedKernelClient"
+        self.sandbox_uid: int | None = None
+
+    def client(self, **kwargs):
+        return super().client(limits_json=self.limits_json, **kwargs)
+
+    async def _async_pre_start_kernel(self, **kw):
+        folder = Path(self.folder or tempfile.mkdtemp(prefix="sandbox-kernels-"))
+        self.folder = str(folder)
+        comms = Path(tempfile.mkdtemp(prefix="kernel-", dir=folder))
+        self.transport = "ipc"
+        self.ip = str(comms / "k")
+        self.connection_file = str(comms / "kernel.json")
+        # A signal to bwrap would end the sandbox: ask ipykernel to interrupt itself.
+        self.kernel_spec.interrupt_mode = "message"
+        return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+        comms = Path(self.connection_file).parent
+        self.sandbox_uid = uid = SANDBOX_UID_BASE + secrets.randbelow(2**24)
+        os.chown(comms, uid, uid)
+        os.chown(self.connection_file, uid, uid)
+        cwd = Path(kw.get("cwd") or os.getcwd())
+        shipped = [
+            p
+            for p in sorted(cwd.iterdir())
+            if p.is_file() and p.suffix != ".ipynb" and p.name not in NOT_SHIPPED
+        ]
+        limits = Limits.from_json(self.limits_json)
+        kw["env"] = _kernel_env(kw.get("env") or dict(os.environ))
+        kw["cwd"] = str(comms)
+        command = bwrap_command(kernel_cmd, comms=comms, uid=uid, limits=limits, shipped=shipped)
+        await super()._async_launch_kernel(command, **kw)
+
+    async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False):
+        left = len(processes_of(self.sandbox_uid)) - 1 if self.sandbox_uid else 0
+        if left > 0:
+            with open(Path(self.folder) / NOTES_FILE, "a") as notes:
+                notes.write(
+                    f"{left} process(es) the notebook started were still running when it "
+                    "ended; the sandbox ended them\n"
+                )
+        await super()._async_shutdown_kernel(now=now, restart=restart)
+
+    shutdown_kernel = _async_shutdown_kernel  # AsyncKernelManager binds the base one
+
+
+def processes_of(uid: int) -> list[int]:
+    """Ids of the processes whose real user is ``uid``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                status = (entry / "status").read_text()
+            except OSError:
+                continue
+            uids = next(
+                (line.split()[1:2] for line in status.splitlines() if line.startswith("Uid:")), []
+            )
+            if uids == [str(uid)]:
+                found.append(int(entry.name))
+    return found
+
+
+def sandbox_notes(folder: Path, outputs: dict[str, object], limits: Limits) -> list[str]:
+    """What the sandbox did to a student's run, for the CSV's student row."""
+    notes_file = Path(folder) / NOTES_FILE
+    notes = notes_file.read_text().splitlines() if notes_file.exists() else []
+    cut = [
+        name
+        for name, nb in outputs.items()
+        if any(
+            limits.cut_note() in str(o.get("text", ""))
+            for c in nb.cells
+            for o in c.get("outputs", [])
+        )
+    ]
+    if cut:
+        notes.append(f"{', '.join(cut)}: the output was cut at {limits.output_kb} kB")
+    return list(dict.fromkeys(notes))
+
+
+def nbgrader_options(folder: Path, limits: Limits) -> list[str]:
+    """Options for `nbgrader autograde` that run each kernel in a sandbox."""
+    manager = f"{__name__}.SandboxedKernelManager"
+    return [
+        f"--Execute.kernel_manager_class={manager}",
+        f"--SandboxedKernelManager.folder={folder}",
+        f"--SandboxedKernelManager.limits_json={limits.to_json()}",
+    ]
