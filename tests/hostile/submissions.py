@@ -19,7 +19,7 @@ from dataclasses import dataclass
 class Attack:
     student: str
     answer: str  # the answer cell it replaces
-    test: str  # the test cell whose row must name what happened
+    test: str  # the test cell that loses its points and names what happened, or TOTAL
     source: str
     words: tuple[str, ...]  # one of these must appear in that row's reason
 
@@ -99,7 +99,8 @@ places = [pathlib.Path(upsampling_course.__file__).resolve().parents[1], pathlib
 source = next(p for place in places for p in place.glob("solutions/predict_shapes/*.ipynb"))
 for cell in json.loads(source.read_text())["cells"]:
     if "def upsampling_output_shape" in "".join(cell["source"]):
-        exec("".join(cell["source"]))
+        pathlib.Path("stolen.py").write_text("".join(cell["source"]))
+from stolen import upsampling_output_shape
 """
 
 NETWORK = """\
@@ -134,11 +135,12 @@ with open("filler.bin", "wb") as handle:
 
 FLOODS_OUTPUT = """\
 line = "all work and no play " * 50
-for _ in range(200_000):
+for _ in range(20_000):
     print(line)
 classifier_shapes = [(28, 28, 16), (14, 14, 16), (7, 7, 32), (5, 5, 64)]
 """
 
+TOTAL = "(total)"  # the student's row: an attack that costs no points is named there
 NO_NETWORK = ("no network", "Network is unreachable", "Connection refused")
 
 
@@ -152,8 +154,8 @@ def attacks(course: str, scratch: str, marker: str, port: int) -> list[Attack]:
     return [
         Attack("h_gradebook", "classifier_shapes_answer", "test_classifier_shapes",
                fill(GRADEBOOK_VIA_PROC), ("no gradebook reachable",)),
-        Attack("h_detached", "conv_output_length_answer", "test_conv_output_length",
-               fill(DETACHED), ()),
+        Attack("h_detached", "conv_output_length_answer", TOTAL,
+               fill(DETACHED), ("still running when it ended",)),
         Attack("h_solutions", "upsampling_output_shape_answer", "test_upsampling_output_shape",
                fill(READS_SOLUTIONS), ("StopIteration",)),
         Attack("h_network", "generator_shapes_answer", "test_generator_shapes",
@@ -162,6 +164,6 @@ def attacks(course: str, scratch: str, marker: str, port: int) -> list[Attack]:
                fill(FORK_BOMB), ("processes and threads",)),
         Attack("h_disk", "classifier_shapes_answer", "test_classifier_shapes",
                fill(FILLS_DISK), ("MB of disk", "MB")),
-        Attack("h_flood", "classifier_shapes_answer", "(total)",
+        Attack("h_flood", "classifier_shapes_answer", TOTAL,
                fill(FLOODS_OUTPUT), ("output was cut",)),
     ]  # fmt: skip

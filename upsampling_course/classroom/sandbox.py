@@ -94,7 +94,7 @@ def explain_error(text: str, limits: Limits) -> str | None:
             f"the sandbox's limit of {limits.processes} processes and threads was reached",
         ),
         ("No space left on device", f"the sandbox's {limits.disk_mb} MB of disk were filled"),
-        ("File too large", f"a file grew past the sandbox's {limits.disk_mb} MB"),
+        ("File too large", f"the sandbox's {limits.disk_mb} MB of disk were filled"),
         ("name resolution", "the sandbox has no network"),
         ("Network is unreachable", "the sandbox has no network"),
         ("Connection refused", "the sandbox has no network"),
@@ -262,15 +262,17 @@ class CappedIOPubChannel(AsyncZMQSocketChannel):
             kind = msg["header"]["msg_type"]
             if kind not in OUTPUT_MESSAGES:
                 return msg
+            room = self.budget - self.used
             self.used += _output_size(msg["content"])
             if self.used <= self.budget:
                 return msg
             self.cut = True
-            kept = self._shortened(msg, kind)
+            kept = self._shortened(msg, kind, max(room, 0))
             if kept is not None:
                 return kept
 
-    def _shortened(self, msg: dict, kind: str) -> dict | None:
+    def _shortened(self, msg: dict, kind: str, room: int) -> dict | None:
+        """The message as kept past the budget (``room``: what was left of it), or None."""
         content, cell = msg["content"], msg["parent_header"].get("msg_id", "")
         if kind == "error":
             lines = content.get("traceback", [])[-SHORT_LINES:]
@@ -284,7 +286,7 @@ class CappedIOPubChannel(AsyncZMQSocketChannel):
             return msg
         if kind == "stream" and (cell, content.get("name")) not in self.noted:
             self.noted.add((cell, content.get("name")))
-            content["text"] = f"\n{self.note}\n"
+            content["text"] = f"{content.get('text', '')[:room]}\n{self.note}\n"
             return msg
         return None
 

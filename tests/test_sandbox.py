@@ -1,0 +1,344 @@
+"""Each student's kernel runs in a bubblewrap sandbox (issue #14).
+
+The class tests grade predict_shapes twice with the real command
+(`python -m upsampling_course.classroom grade`): a baseline of honest
+students only, and one run (two jobs at a time) of the same honest students
+beside the hostile submissions of tests/hostile/submissions.py. Nothing
+outside a hostile student's own result may differ: the honest students'
+grades in the course gradebook and in the CSV, the course's folders, and no
+process may be left. The hostile rows must say what happened. The first
+tests are cheap checks of the sandbox itself, without nbgrader.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import uuid
+from pathlib import Path
+
+import nbformat
+import pytest
+from class_fixtures.predict_shapes_class import (
+    ASSIGNMENT,
+    DUE_DATE,
+    NOTEBOOK,
+    POINTS,
+    TOTAL,
+    Student,
+    hand_in,
+    perfect,
+    with_answers,
+)
+from grading_harness import SOLUTIONS, ScratchCourse, solution_answers
+from hostile.submissions import attacks
+from sandbox_support import bubblewrap_or_skip
+
+from upsampling_course.classroom import sandbox
+
+# Grading runs are heavy: keep them on the worker that grades the other classes.
+pytestmark = pytest.mark.xdist_group("classroom")
+
+CELL_TIMEOUT = 90
+STUDENT_TIMEOUT = 300
+HONEST = [
+    Student("ada", perfect),
+    Student(
+        "dara",
+        with_answers(parameter_counts_answer="dense_parameters = 64 * 4096\n"),
+        loses={"test_parameter_counts"},
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def bwrap():
+    return bubblewrap_or_skip()
+
+
+def run_in_sandbox(code: str, tmp_path: Path, limits: sandbox.Limits | None = None, shipped=()):
+    comms = tmp_path / "comms"
+    comms.mkdir(exist_ok=True)
+    command = sandbox.bwrap_command(
+        [sys.executable, "-c", code],
+        comms=comms,
+        uid=sandbox.SANDBOX_UID_BASE + 7,
+        limits=limits or sandbox.Limits(),
+        shipped=list(shipped),
+    )
+    return subprocess.run(
+        command, env=sandbox._kernel_env({}), capture_output=True, text=True, timeout=60
+    )
+
+
+def test_a_sandbox_can_be_made_here(bwrap):
+    assert sandbox.sandbox_problem() is None
+
+
+def test_the_sandbox_sees_python_and_the_package_but_not_the_repository(bwrap, tmp_path):
+    import upsampling_course
+
+    package = Path(upsampling_course.__file__).resolve().parent
+    (tmp_path / "data.csv").write_text("1,2\n")
+    probe = f"""
+import os, pathlib, socket
+import upsampling_course, numpy
+print(os.getuid(), os.getgid(), os.getgroups())
+print(sorted(os.listdir({str(package.parent)!r})))
+print(os.path.exists({str(package.parent / "solutions")!r}), os.listdir("."))
+print(sorted(p for p in os.listdir("/proc") if p.isdigit()))
+status = open("/proc/self/status").read()
+print([line.split()[1] for line in status.splitlines() if line.startswith(("CapEff", "NoNewPrivs"))])
+try:
+    socket.create_connection(("127.0.0.1", 1), timeout=2)
+except OSError as error:
+    print(type(error).__name__)
+"""
+    done = run_in_sandbox(probe, tmp_path, shipped=[tmp_path / "data.csv"])
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    uid = sandbox.SANDBOX_UID_BASE + 7
+    assert lines[0] == f"{uid} {uid} []"
+    # The clone holds the package folder and, if the environment lives there, .venv only.
+    visible = set(eval(lines[1]))
+    assert package.name in visible and "solutions" not in visible
+    assert visible <= {package.name, Path(sys.prefix).name}
+    assert lines[2] == "False ['data.csv']"
+    assert len(eval(lines[3])) <= 2, "the kernel sees processes outside its sandbox"
+    assert lines[4] == "['0000000000000000', '1']"
+    assert lines[5] == "ConnectionRefusedError"
+
+
+def test_limits_end_a_fork_bomb_a_disk_filler_and_a_memory_hog(bwrap, tmp_path):
+    limits = sandbox.Limits(processes=64, disk_mb=32, memory_mb=2048)
+    code = """
+import os, time, numpy
+try:
+    while True:
+        if os.fork() == 0:
+            time.sleep(60); os._exit(0)
+except OSError as error:
+    print(sandbox_hint(str(error)))
+try:
+    with open("/tmp/filler", "wb") as handle:
+        while True: handle.write(b"x" * 2**20)
+except OSError as error:
+    print(sandbox_hint(str(error)))
+try:
+    numpy.zeros(2**30)
+except MemoryError as error:
+    print(sandbox_hint("MemoryError"))
+"""
+    hint = "from upsampling_course.classroom.sandbox import Limits, explain_error\n"
+    hint += f"sandbox_hint = lambda text: explain_error(text, Limits(**{limits.__dict__!r}))\n"
+    done = run_in_sandbox(hint + code, tmp_path, limits=limits)
+    assert done.stdout.splitlines() == [
+        "the sandbox's limit of 64 processes and threads was reached",
+        "the sandbox's 32 MB of disk were filled",
+        "the sandbox's memory limit of 2048 MB was reached",
+    ], done.stderr[-2000:]
+
+
+def test_a_sandboxed_kernel_runs_cells_is_interrupted_and_keeps_what_grading_reads(bwrap, tmp_path):
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    cells = [
+        "import subprocess\nsubprocess.Popen(['sleep', '600'], start_new_session=True)",
+        "for _ in range(2000):\n    print('y' * 1000)",
+        "import time\ntime.sleep(600)",
+        "import sys\nprint('late', file=sys.stderr)\n1 / 0",
+        "0.5",
+    ]
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    (tmp_path / "work").mkdir()
+    client = NotebookClient(
+        nb,
+        timeout=6,
+        interrupt_on_timeout=True,
+        allow_errors=True,
+        kernel_manager_class=sandbox.SandboxedKernelManager,
+        resources={"metadata": {"path": str(tmp_path / "work")}},
+    )
+    client.km = client.create_kernel_manager()
+    client.km.folder = str(tmp_path / "kernels")
+    (tmp_path / "kernels").mkdir()
+    client.km.limits_json = sandbox.Limits(output_kb=100).to_json()
+    client.execute()
+    printed = "".join(o.get("text", "") for o in nb.cells[1].outputs)
+    assert 100_000 <= len(printed) < 110_000 and sandbox.Limits(output_kb=100).cut_note() in printed
+    assert nb.cells[2].outputs[-1]["ename"] == "KeyboardInterrupt"
+    kinds = [(o["output_type"], o.get("name")) for o in nb.cells[3].outputs]
+    assert kinds == [("stream", "stderr"), ("error", None)], "a test's failure must survive the cut"
+    assert nb.cells[4].outputs[0]["data"]["text/plain"] == "0.5", "partial credit must survive"
+    notes = sandbox.sandbox_notes(tmp_path / "kernels", {"nb": nb}, sandbox.Limits(output_kb=100))
+    assert notes[0].startswith("1 process(es) the notebook started were still running")
+    assert "the output was cut at 100 kB" in notes[1]
+    assert not [p for p in _processes() if "sleep 600" in p[1]]
+
+
+# ---------------------------------------------------------------------------
+# The real command on a class with hostile students
+
+
+def _processes() -> list[tuple[int, str]]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                args = (
+                    (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                )
+                environ = (entry / "environ").read_bytes().decode(errors="replace")
+            except OSError:
+                continue
+            found.append((int(entry.name), args + " " + environ))
+    return found
+
+
+def _grade(course: ScratchCourse, scratch: Path, *extra: str) -> subprocess.CompletedProcess:
+    bin_dir = str(Path(sys.executable).parent)
+    env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
+    scratch.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "upsampling_course.classroom", "grade", ASSIGNMENT]
+    command += [f"--cell-timeout={CELL_TIMEOUT}", f"--student-timeout={STUDENT_TIMEOUT}"]
+    command += [f"--scratch={scratch}", "--no-feedback", "--quiet", *extra]
+    return subprocess.run(command, cwd=course.root, env=env, capture_output=True, text=True)
+
+
+def _course(root: Path, students) -> ScratchCourse:
+    course = ScratchCourse(root, [ASSIGNMENT])
+    release = nbformat.read(course.release(ASSIGNMENT) / NOTEBOOK, as_version=4)
+    course.nbgrader("db", "assignment", "add", ASSIGNMENT, f"--duedate={DUE_DATE}")
+    source = nbformat.read(SOLUTIONS / ASSIGNMENT / NOTEBOOK, as_version=4)
+    hand_in(course.root, students, release, solution_answers(source))
+    return course
+
+
+def _rows(path: Path) -> dict[tuple[str, str], dict]:
+    with open(path, newline="") as handle:
+        return {(row["student"], row["cell"]): row for row in csv.DictReader(handle)}
+
+
+def _gradebook(course: ScratchCourse, students: list[str]) -> dict:
+    """Everything the gradebook says about these students, and every table it has."""
+    with sqlite3.connect(course.root / "gradebook.db") as db:
+        tables = sorted(r[0] for r in db.execute("SELECT name FROM sqlite_master"))
+        grades = db.execute(
+            "SELECT student.id, notebook.name, grade_cell.name, grade.auto_score, "
+            "grade.manual_score, grade.extra_credit, grade.needs_manual_grade "
+            "FROM grade JOIN submitted_notebook ON grade.notebook_id = submitted_notebook.id "
+            "JOIN submitted_assignment ON submitted_notebook.assignment_id = submitted_assignment.id "
+            "JOIN student ON submitted_assignment.student_id = student.id "
+            "JOIN notebook ON submitted_notebook.notebook_id = notebook.id "
+            "JOIN grade_cell ON grade.cell_id = grade_cell.id"
+        ).fetchall()
+    return {"tables": tables, "grades": sorted(g for g in grades if g[0] in students)}
+
+
+def _digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+class _Listener:
+    """A TCP server on the host that records whoever connects (the network attack's target)."""
+
+    def __init__(self):
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.received: list[bytes] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                connection, _ = self.server.accept()
+            except OSError:
+                return
+            with connection:
+                self.received.append(connection.recv(1024))
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, bwrap):
+    honest = [s.name for s in HONEST]
+    baseline = _course(tmp_path_factory.mktemp("baseline"), HONEST)
+    baseline_run = _grade(baseline, tmp_path_factory.mktemp("baseline-scratch"), "--no-sandbox")
+    course = _course(tmp_path_factory.mktemp("class"), HONEST)
+    scratch = tmp_path_factory.mktemp("scratch")
+    marker = f"hostile-{uuid.uuid4().hex}"
+    listener = _Listener()
+    hostile = attacks(str(course.root), str(scratch), marker, listener.port)
+    release = nbformat.read(course.root / "exercises" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    hand_in(
+        course.root,
+        [Student(a.student, with_answers(**{a.answer: a.source})) for a in hostile],
+        release,
+        solution_answers(nbformat.read(SOLUTIONS / ASSIGNMENT / NOTEBOOK, as_version=4)),
+    )
+    solutions_before = _digest(course.root / "solutions")
+    run = _grade(course, scratch, "--jobs=2")
+    listener.server.close()
+    return {
+        "honest": honest,
+        "baseline": baseline,
+        "baseline_run": baseline_run,
+        "course": course,
+        "run": run,
+        "rows": _rows(course.root / "grades" / f"{ASSIGNMENT}.csv"),
+        "baseline_rows": _rows(baseline.root / "grades" / f"{ASSIGNMENT}.csv"),
+        "attacks": {a.student: a for a in hostile},
+        "marker": marker,
+        "received": listener.received,
+        "solutions_before": solutions_before,
+        "left": [p for p in _processes() if marker in p[1]],
+    }
+
+
+def test_without_a_sandbox_the_summary_says_so(graded):
+    assert "WITHOUT a sandbox" in graded["baseline_run"].stdout, graded["baseline_run"].stderr
+
+
+def test_honest_students_get_the_baseline_grades_in_the_csv_and_the_gradebook(graded):
+    rows, baseline = graded["rows"], graded["baseline_rows"]
+    for name in graded["honest"]:
+        for cell in [*POINTS, TOTAL]:
+            got, want = rows[(name, cell)], baseline[(name, cell)]
+            assert (got["score"], got["status"]) == (want["score"], want["status"]), (name, cell)
+    assert _gradebook(graded["course"], graded["honest"]) == _gradebook(
+        graded["baseline"], graded["honest"]
+    )
+    assert graded["solutions_before"] == _digest(graded["course"].root / "solutions")
+
+
+def test_no_hostile_process_is_left_and_nothing_reached_the_network(graded):
+    assert graded["left"] == [], graded["left"]
+    assert not [p for p in _processes() if graded["marker"] in p[1]]
+    assert graded["received"] == []
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["h_gradebook", "h_detached", "h_solutions", "h_network", "h_fork_bomb", "h_disk", "h_flood"],
+)
+def test_each_hostile_student_is_contained_and_its_row_says_what_happened(graded, name):
+    attack, rows = graded["attacks"][name], graded["rows"]
+    assert (name, TOTAL) in rows, graded["run"].stderr[-3000:]
+    for cell, points in POINTS.items():
+        score = float(rows[(name, cell)]["score"])
+        if cell == attack.test:  # TOTAL for an attack that costs no points
+            assert score == 0, f"{name}: {rows[(name, cell)]['reason']}"
+        else:
+            assert score == points, f"{name} {cell}: {rows[(name, cell)]['reason']}"
+    reason = rows[(name, attack.test)]["reason"] + rows[(name, TOTAL)]["reason"]
+    assert any(words in reason for words in attack.words), reason
