@@ -1,43 +1,60 @@
-"""Write Colab-ready .ipynb copies of the book's executed chapters.
+"""Write Colab-ready .ipynb copies of the book's executed chapters and released exercises.
 
-Used by .github/workflows/deploy.yml before it builds the book. Colab opens
-only .ipynb files, and a fresh Colab machine lacks the course's helper
-package; the chapters themselves are MyST Markdown. For every TOC page that
-is a MyST notebook, this writes `<page>.ipynb` (a jupytext conversion, no
-outputs) whose first cell installs the helper package, on Colab only, from
-the branch the launch buttons open. On Binder, or in a local copy, the cell
-does nothing: there `requirements.txt` has installed everything.
+Used by .github/workflows/deploy.yml, which pushes them to the branch the
+launch buttons open (`repository.branch` in _config.yml). Colab opens only
+.ipynb files, and a fresh Colab machine lacks the course's helper package.
+Every copy starts with one cell that, on Colab only, installs exactly what a
+student needs: the helper package with its `lab` extra (TensorFlow, Keras,
+the MNIST digits; no book or test tools), from that branch. On Binder, or in
+a local copy, the cell does nothing: there `requirements.txt` has installed
+everything.
 
-When these files sit next to the chapters during the build, the theme's
-launch buttons link the .ipynb instead of the .md (Sphinx ignores them:
-`book/*.ipynb` is in `exclude_patterns`). The workflow then pushes them, with
-the rest of the repository, to that branch.
+- Chapters: for every TOC page that is a MyST notebook, `<page>.ipynb` beside
+  it (a jupytext conversion, no outputs). When these files sit next to the
+  chapters during the build, the theme's launch buttons link the .ipynb
+  instead of the .md (Sphinx ignores them: `book/**.ipynb` is in
+  `exclude_patterns`). Write them before the build.
+- Exercises: each released student notebook `exercises/<name>/<name>.ipynb`
+  is rewritten in place with the cell in front; nbgrader ignores the added,
+  ungraded cell. Write them after the build, so that the site's download
+  links keep serving the releases as generated (the drift test compares
+  exercises/ with a fresh nbgrader generation, and main never holds these).
 
-    python .github/launch_notebooks.py               # writes book/<chapter>.ipynb
-    python .github/launch_notebooks.py --out /tmp/nb # somewhere else
+    python .github/launch_notebooks.py chapters        # book/<chapter>.ipynb
+    python .github/launch_notebooks.py exercises       # exercises/*/*.ipynb, in place
+    python .github/launch_notebooks.py all --out /tmp/nb   # both, somewhere else
+
+Each prints the paths it wrote, one a line. `colab_url` and `binder_url` give
+the links that open a copy.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import jupytext
 import nbformat
 import yaml
 
-from upsampling_course.book_toc import executed_pages
-
 REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+from upsampling_course.book_toc import executed_pages  # noqa: E402
 
+# The student-sized install: the helper package and what its lab extra names.
+STUDENT_REQUIREMENT = "upsampling-course[lab] @ git+{repository}@{branch}"
 COLAB_SETUP = """\
-# On Colab only: install the course's helper package (a minute). Binder and
-# local copies already have it from requirements.txt.
+# On Colab only: install the course's helper package with what the exercises
+# and the lab need (TensorFlow, Keras, the MNIST digits; about a minute).
+# Binder and local copies already have it from requirements.txt.
 import sys
 
 if "google.colab" in sys.modules:
-    %pip install --quiet mlxtend "upsampling-course @ git+{repository}@{branch}"
+    %pip install --quiet "{requirement}"
 """
+SETUP_CELL_ID = "colab-setup"
 
 
 def executed_chapters(repo_root: Path = REPO_ROOT) -> list[str]:
@@ -45,39 +62,106 @@ def executed_chapters(repo_root: Path = REPO_ROOT) -> list[str]:
     return executed_pages(repo_root)
 
 
-def colab_setup_cell(repo_root: Path = REPO_ROOT) -> nbformat.NotebookNode:
+def released_exercises(repo_root: Path = REPO_ROOT) -> list[Path]:
+    """The student notebooks nbgrader released: exercises/<name>/<name>.ipynb."""
+    return sorted(
+        path
+        for path in (repo_root / "exercises").glob("*/*.ipynb")
+        if path.stem == path.parent.name
+    )
+
+
+def _repository(repo_root: Path) -> dict:
     repository = yaml.safe_load((repo_root / "_config.yml").read_text())["repository"]
     url = repository["url"].rstrip("/")
     if not url.startswith("https://github.com/"):
         raise ValueError(f"Colab opens notebooks from GitHub only; repository.url is {url}")
-    source = COLAB_SETUP.format(repository=url, branch=repository.get("branch", "main"))
+    return {"url": url, "branch": repository.get("branch", "main")}
+
+
+def student_requirement(repo_root: Path = REPO_ROOT) -> str:
+    """What the set-up cell installs, as a pip requirement."""
+    repository = _repository(repo_root)
+    return STUDENT_REQUIREMENT.format(repository=repository["url"], branch=repository["branch"])
+
+
+def colab_setup_cell(repo_root: Path = REPO_ROOT) -> nbformat.NotebookNode:
+    source = COLAB_SETUP.format(requirement=student_requirement(repo_root))
     # The book never shows this cell; the notebook copies are not part of the book anyway.
-    return nbformat.v4.new_code_cell(source.rstrip("\n"), metadata={"tags": ["remove-cell"]})
+    cell = nbformat.v4.new_code_cell(source.rstrip("\n"), metadata={"tags": ["remove-cell"]})
+    cell.id = SETUP_CELL_ID
+    return cell
 
 
-def write_launch_notebooks(out_dir: Path | None = None, repo_root: Path = REPO_ROOT) -> list[Path]:
-    """Write one notebook per executed chapter; return their paths."""
+def colab_url(path: str, repo_root: Path = REPO_ROOT) -> str:
+    """The link that opens the copy at `path` (relative to the repository) on Colab."""
+    repository = _repository(repo_root)
+    github = repository["url"].removeprefix("https://github.com/")
+    return (
+        f"https://colab.research.google.com/github/{github}/blob/"
+        f"{repository['branch']}/{quote(path)}"
+    )
+
+
+def binder_url(path: str, repo_root: Path = REPO_ROOT) -> str:
+    """The link that opens `path` on Binder (which installs requirements.txt)."""
+    repository = _repository(repo_root)
+    github = repository["url"].removeprefix("https://github.com/")
+    return f"https://mybinder.org/v2/gh/{github}/{repository['branch']}?labpath={quote(path)}"
+
+
+def with_setup_cell(notebook: nbformat.NotebookNode, repo_root: Path) -> nbformat.NotebookNode:
+    notebook.cells = [c for c in notebook.cells if c.get("id") != SETUP_CELL_ID]
+    notebook.cells.insert(0, colab_setup_cell(repo_root))
+    notebook.metadata.pop("jupytext", None)
+    nbformat.validate(notebook)
+    return notebook
+
+
+def write_chapter_notebooks(out_dir: Path | None = None, repo_root: Path = REPO_ROOT) -> list[Path]:
+    """One notebook per executed chapter, beside it (or in `out_dir`); returns the paths."""
     written = []
-    setup_cell = colab_setup_cell(repo_root)
     for page in executed_chapters(repo_root):
-        notebook = jupytext.read(repo_root / f"{page}.md")
-        notebook.cells.insert(0, setup_cell)
-        notebook.metadata.pop("jupytext", None)
+        notebook = with_setup_cell(jupytext.read(repo_root / f"{page}.md"), repo_root)
         target = (out_dir / Path(page).name if out_dir else repo_root / page).with_suffix(".ipynb")
         target.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.validate(notebook)
         nbformat.write(notebook, target)
         written.append(target)
     return written
 
 
+def write_exercise_notebooks(
+    out_dir: Path | None = None, repo_root: Path = REPO_ROOT
+) -> list[Path]:
+    """Each released exercise with the set-up cell in front, in place (or in `out_dir`)."""
+    written = []
+    for release in released_exercises(repo_root):
+        notebook = with_setup_cell(nbformat.read(release, as_version=4), repo_root)
+        target = out_dir / release.name if out_dir else release
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, target)
+        written.append(target)
+    return written
+
+
+def write_launch_notebooks(out_dir: Path | None = None, repo_root: Path = REPO_ROOT) -> list[Path]:
+    """Chapters and exercises both; returns the paths."""
+    return write_chapter_notebooks(out_dir, repo_root) + write_exercise_notebooks(
+        out_dir, repo_root
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--out", type=Path, help="folder for the notebooks (default: beside the chapters)"
-    )
+    parser.add_argument("part", choices=("chapters", "exercises", "all"))
+    parser.add_argument("--out", type=Path, help="folder for the notebooks (default: in place)")
     args = parser.parse_args()
-    for path in write_launch_notebooks(args.out):
+    write = {
+        "chapters": write_chapter_notebooks,
+        "exercises": write_exercise_notebooks,
+        "all": write_launch_notebooks,
+    }[args.part]
+    for path in write(args.out):
         print(path)
 
 

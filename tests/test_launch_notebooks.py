@@ -1,8 +1,12 @@
-"""The Colab/Binder copies of the chapters that the deploy workflow publishes."""
+"""The Colab/Binder copies of the chapters and exercises that the deploy workflow publishes.
+
+tests/test_colab_install.py runs a copy's set-up cell in a fresh environment.
+"""
 
 from __future__ import annotations
 
 import importlib.util
+import tomllib
 
 import jupytext
 import nbformat
@@ -18,7 +22,7 @@ spec.loader.exec_module(launch_notebooks)
 
 
 def test_one_notebook_per_executed_chapter_with_the_chapter_unchanged(tmp_path):
-    written = launch_notebooks.write_launch_notebooks(tmp_path)
+    written = launch_notebooks.write_chapter_notebooks(tmp_path)
     chapters = launch_notebooks.executed_chapters()
     assert "book/why_upsampling" in chapters
     assert [p.stem for p in written] == [c.split("/")[-1] for c in chapters]
@@ -30,11 +34,43 @@ def test_one_notebook_per_executed_chapter_with_the_chapter_unchanged(tmp_path):
         assert not any(c.get("outputs") for c in notebook.cells if c.cell_type == "code")
 
 
-def test_setup_cell_installs_from_the_branch_the_launch_buttons_open():
+def test_every_released_exercise_gets_a_copy_with_its_graded_cells_unchanged(tmp_path):
+    releases = sorted((REPO_ROOT / "exercises").glob("*/*.ipynb"))
+    assert releases, "no released exercises"
+    written = launch_notebooks.write_exercise_notebooks(tmp_path)
+    assert [p.name for p in written] == [p.name for p in releases]
+    for release, path in zip(releases, written, strict=True):
+        original = nbformat.read(release, as_version=4)
+        copy = nbformat.read(path, as_version=4)
+        assert copy.cells[0].source == launch_notebooks.colab_setup_cell().source
+        assert "nbgrader" not in copy.cells[0].metadata, "the set-up cell must not be graded"
+        assert copy.cells[1:] == original.cells, f"{path.name}: the release's cells changed"
+    # Run twice in place, the copies keep one set-up cell.
+    again = launch_notebooks.with_setup_cell(nbformat.read(path, as_version=4), REPO_ROOT)
+    assert again.cells == copy.cells
+
+
+def test_setup_cell_installs_the_student_install_from_the_branch_the_launch_buttons_open():
     repository = yaml.safe_load((REPO_ROOT / "_config.yml").read_text())["repository"]
     source = launch_notebooks.colab_setup_cell().source
-    assert f"git+{repository['url']}@{repository['branch']}" in source
+    expected = f"upsampling-course[lab] @ git+{repository['url']}@{repository['branch']}"
+    assert f'%pip install --quiet "{expected}"' in source
     assert 'if "google.colab" in sys.modules:' in source
+    # The student-sized install: the lab extra names no book, grading or test tools.
+    extras = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    lab = " ".join(extras["optional-dependencies"]["lab"])
+    for tool in ("jupyter-book", "nbgrader", "pytest", "playwright", "upsampling-course["):
+        assert tool not in lab, f"the lab extra installs {tool}, which no student needs"
+
+
+def test_launch_links_open_the_copies_on_the_branch():
+    repository = yaml.safe_load((REPO_ROOT / "_config.yml").read_text())["repository"]
+    github = repository["url"].removeprefix("https://github.com/")
+    path = "exercises/shape_formulas/shape_formulas.ipynb"
+    assert launch_notebooks.colab_url(path) == (
+        f"https://colab.research.google.com/github/{github}/blob/{repository['branch']}/{path}"
+    )
+    assert launch_notebooks.binder_url(path).endswith(f"/{repository['branch']}?labpath={path}")
 
 
 def test_setup_cell_does_nothing_outside_colab():

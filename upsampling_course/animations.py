@@ -17,11 +17,13 @@ embeds in a page (frames are PNGs inside the HTML, so it plays offline).
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib import animation
+from matplotlib import animation, patheffects
 from matplotlib.patches import Rectangle
 
 from upsampling_course.numpy_layers import insert_zeros
@@ -114,9 +116,12 @@ class GridPicture:
         ax.grid(which="minor", color="white", linewidth=1.5)
         ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
         ax.set_title(title, fontsize=9)
+        # Black on a white halo: it stands out on every cell colour, for every
+        # kind of colour vision and in a grey printout.
         self.outline = Rectangle(
-            (0, 0), 1, 1, fill=False, edgecolor="crimson", linewidth=2.5, visible=False, zorder=3
+            (0, 0), 1, 1, fill=False, edgecolor="black", linewidth=2.5, visible=False, zorder=3
         )
+        self.outline.set_path_effects([patheffects.withStroke(linewidth=5, foreground="white")])
         ax.add_patch(self.outline)
 
     def show(self, values, faint=None) -> None:
@@ -222,11 +227,31 @@ def animate_zero_insertion(image, kernel, stride: int, interval_ms: int = 350):
     )
 
 
-def animation_html(anim) -> str:
-    """The animation as self-contained HTML (PNG frames + player); closes its figure."""
+def animation_html(anim, alt: str = "") -> str:
+    """The animation as self-contained HTML (PNG frames + player); closes its figure.
+
+    ``alt`` describes what the animation shows, for readers who cannot see it;
+    it becomes the frame's alt text (every page's images must have one, see
+    tests/test_site_browser.py). The player never starts by itself and has
+    Pause, step and slider controls; its slider gets an accessible name.
+    """
     markup = anim.to_jshtml(default_mode="loop")
     plt.close(anim._fig)
-    return markup
+    return label_player(markup, alt)
+
+
+def label_player(markup: str, alt: str) -> str:
+    """Give matplotlib's player what screen readers need: alt text and a named slider."""
+    alt = " ".join(str(alt).split())
+    frame = re.compile(r'<img id="(_anim_img\w+)">')
+    slider = re.compile(r'<input id="(_anim_slider\w+)" type="range"')
+    if not frame.search(markup) or not slider.search(markup):
+        raise ValueError("not a matplotlib to_jshtml() player: no frame image or slider found")
+    quoted = html.escape(alt, quote=True)
+    markup = frame.sub(lambda m: f'<img id="{m[1]}" alt="{quoted}">', markup, count=1)
+    return slider.sub(
+        lambda m: f'<input id="{m[1]}" type="range" aria-label="Animation frame"', markup, count=1
+    )
 
 
 def plot_both_views(image, kernel, stride: int):

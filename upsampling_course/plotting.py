@@ -8,7 +8,54 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
+from cycler import cycler
 from matplotlib.patches import Rectangle
+
+# The Okabe-Ito palette (Okabe & Ito, "Color Universal Design", 2008): eight
+# colours that stay distinct with each common kind of colour blindness.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky blue": "#56B4E9",
+    "bluish green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
+}
+# The order plots take them in: the darkest first; yellow is too faint for
+# lines on white, so it is left out.
+SERIES_COLORS = tuple(
+    OKABE_ITO[name]
+    for name in ("blue", "vermillion", "bluish green", "orange", "reddish purple", "sky blue")
+)
+# A second cue beside colour, for readers who see none of it (or a grey printout).
+SERIES_LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 3)))
+SERIES_HATCHES = ("", "//", "..", "xx", "\\\\", "oo")
+
+
+def series_style(index: int) -> dict:
+    """Colour and line style of the ``index``-th curve: ``ax.plot(x, y, **series_style(i))``."""
+    return {
+        "color": SERIES_COLORS[index % len(SERIES_COLORS)],
+        "linestyle": SERIES_LINESTYLES[index % len(SERIES_LINESTYLES)],
+    }
+
+
+def bar_style(index: int) -> dict:
+    """Colour and hatching of the ``index``-th group of bars: ``ax.bar(..., **bar_style(i))``."""
+    return {
+        "color": SERIES_COLORS[index % len(SERIES_COLORS)],
+        "hatch": SERIES_HATCHES[index % len(SERIES_HATCHES)],
+        "edgecolor": "white",
+    }
+
+
+def use_course_style() -> None:
+    """Make every later plot cycle through the course's colours and line styles."""
+    plt.rcParams["axes.prop_cycle"] = cycler(color=SERIES_COLORS) + cycler(
+        linestyle=SERIES_LINESTYLES
+    )
 
 
 def _describe(shape: Sequence[int]) -> str:
@@ -19,7 +66,7 @@ def plot_feature_map_sizes(
     stages: Sequence[tuple[str, Sequence[int]]],
     title: str,
     ax: plt.Axes | None = None,
-    color: str = "tab:blue",
+    color: str = SERIES_COLORS[0],
 ) -> plt.Axes:
     """Draw each stage of a network as a square whose side is its spatial size.
 
