@@ -5,7 +5,9 @@ launch buttons open (`repository.branch` in _config.yml). Colab opens only
 .ipynb files, and a fresh Colab machine lacks the course's helper package.
 Every copy starts with one cell that, on Colab only, installs exactly what a
 student needs: the helper package with its `lab` extra (TensorFlow, Keras,
-the MNIST digits; no book or test tools), from that branch. On Binder, or in
+the MNIST digits; no book or test tools), from that branch, and for a
+chapter also myst-nb, whose `glue` the chapters call to put numbers in the
+text. On Binder, or in
 a local copy, the cell does nothing: there `requirements.txt` has installed
 everything.
 
@@ -45,14 +47,16 @@ from upsampling_course.book_toc import executed_pages  # noqa: E402
 
 # The student-sized install: the helper package and what its lab extra names.
 STUDENT_REQUIREMENT = "upsampling-course[lab] @ git+{repository}@{branch}"
+# Chapters also call myst_nb.glue (the numbers in the text); exercises do not.
+CHAPTER_REQUIREMENTS = ("myst-nb>=1.1,<2",)
 COLAB_SETUP = """\
-# On Colab only: install the course's helper package with what the exercises
-# and the lab need (TensorFlow, Keras, the MNIST digits; about a minute).
-# Binder and local copies already have it from requirements.txt.
+# On Colab only: install the course's helper package with what {what} needs
+# (TensorFlow, Keras, the MNIST digits; about a minute). Binder and local
+# copies already have it from requirements.txt.
 import sys
 
 if "google.colab" in sys.modules:
-    %pip install --quiet "{requirement}"
+    %pip install --quiet {requirements}
 """
 SETUP_CELL_ID = "colab-setup"
 
@@ -85,8 +89,18 @@ def student_requirement(repo_root: Path = REPO_ROOT) -> str:
     return STUDENT_REQUIREMENT.format(repository=repository["url"], branch=repository["branch"])
 
 
-def colab_setup_cell(repo_root: Path = REPO_ROOT) -> nbformat.NotebookNode:
-    source = COLAB_SETUP.format(requirement=student_requirement(repo_root))
+def setup_requirements(kind: str = "chapter", repo_root: Path = REPO_ROOT) -> list[str]:
+    """What the set-up cell of a "chapter" or an "exercise" installs."""
+    if kind not in ("chapter", "exercise"):
+        raise ValueError(f"kind must be 'chapter' or 'exercise', got {kind!r}")
+    extra = CHAPTER_REQUIREMENTS if kind == "chapter" else ()
+    return [student_requirement(repo_root), *extra]
+
+
+def colab_setup_cell(kind: str = "chapter", repo_root: Path = REPO_ROOT) -> nbformat.NotebookNode:
+    requirements = " ".join(f'"{r}"' for r in setup_requirements(kind, repo_root))
+    what = "this chapter" if kind == "chapter" else "this exercise"
+    source = COLAB_SETUP.format(what=what, requirements=requirements)
     # The book never shows this cell; the notebook copies are not part of the book anyway.
     cell = nbformat.v4.new_code_cell(source.rstrip("\n"), metadata={"tags": ["remove-cell"]})
     cell.id = SETUP_CELL_ID
@@ -110,9 +124,11 @@ def binder_url(path: str, repo_root: Path = REPO_ROOT) -> str:
     return f"https://mybinder.org/v2/gh/{github}/{repository['branch']}?labpath={quote(path)}"
 
 
-def with_setup_cell(notebook: nbformat.NotebookNode, repo_root: Path) -> nbformat.NotebookNode:
+def with_setup_cell(
+    notebook: nbformat.NotebookNode, kind: str, repo_root: Path = REPO_ROOT
+) -> nbformat.NotebookNode:
     notebook.cells = [c for c in notebook.cells if c.get("id") != SETUP_CELL_ID]
-    notebook.cells.insert(0, colab_setup_cell(repo_root))
+    notebook.cells.insert(0, colab_setup_cell(kind, repo_root))
     notebook.metadata.pop("jupytext", None)
     nbformat.validate(notebook)
     return notebook
@@ -122,7 +138,7 @@ def write_chapter_notebooks(out_dir: Path | None = None, repo_root: Path = REPO_
     """One notebook per executed chapter, beside it (or in `out_dir`); returns the paths."""
     written = []
     for page in executed_chapters(repo_root):
-        notebook = with_setup_cell(jupytext.read(repo_root / f"{page}.md"), repo_root)
+        notebook = with_setup_cell(jupytext.read(repo_root / f"{page}.md"), "chapter", repo_root)
         target = (out_dir / Path(page).name if out_dir else repo_root / page).with_suffix(".ipynb")
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, target)
@@ -136,7 +152,7 @@ def write_exercise_notebooks(
     """Each released exercise with the set-up cell in front, in place (or in `out_dir`)."""
     written = []
     for release in released_exercises(repo_root):
-        notebook = with_setup_cell(nbformat.read(release, as_version=4), repo_root)
+        notebook = with_setup_cell(nbformat.read(release, as_version=4), "exercise", repo_root)
         target = out_dir / release.name if out_dir else release
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, target)

@@ -42,20 +42,23 @@ def test_every_released_exercise_gets_a_copy_with_its_graded_cells_unchanged(tmp
     for release, path in zip(releases, written, strict=True):
         original = nbformat.read(release, as_version=4)
         copy = nbformat.read(path, as_version=4)
-        assert copy.cells[0].source == launch_notebooks.colab_setup_cell().source
+        assert copy.cells[0].source == launch_notebooks.colab_setup_cell("exercise").source
         assert "nbgrader" not in copy.cells[0].metadata, "the set-up cell must not be graded"
         assert copy.cells[1:] == original.cells, f"{path.name}: the release's cells changed"
     # Run twice in place, the copies keep one set-up cell.
-    again = launch_notebooks.with_setup_cell(nbformat.read(path, as_version=4), REPO_ROOT)
+    again = launch_notebooks.with_setup_cell(nbformat.read(path, as_version=4), "exercise")
     assert again.cells == copy.cells
 
 
 def test_setup_cell_installs_the_student_install_from_the_branch_the_launch_buttons_open():
     repository = yaml.safe_load((REPO_ROOT / "_config.yml").read_text())["repository"]
-    source = launch_notebooks.colab_setup_cell().source
     expected = f"upsampling-course[lab] @ git+{repository['url']}@{repository['branch']}"
-    assert f'%pip install --quiet "{expected}"' in source
-    assert 'if "google.colab" in sys.modules:' in source
+    exercise = launch_notebooks.colab_setup_cell("exercise").source
+    assert f'%pip install --quiet "{expected}"\n' in exercise + "\n"
+    chapter = launch_notebooks.colab_setup_cell("chapter").source
+    assert f'%pip install --quiet "{expected}" "myst-nb>=1.1,<2"' in chapter
+    for source in (exercise, chapter):
+        assert 'if "google.colab" in sys.modules:' in source
     # The student-sized install: the lab extra names no book, grading or test tools.
     extras = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
     lab = " ".join(extras["optional-dependencies"]["lab"])

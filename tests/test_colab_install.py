@@ -1,0 +1,224 @@
+"""The Colab copies' set-up cell, run for real: a fresh environment, the package built here.
+
+What a student gets on Colab is whatever the first cell of a launch notebook
+installs (.github/launch_notebooks.py). This test builds a wheel of the
+helper package from this checkout, makes a fresh virtual environment, runs
+that very cell there as on Colab (with the wheel in place of the git URL of
+the notebooks branch), and then executes one chapter copy and one exercise
+copy in that environment, without an error: the whole chapter, and the
+exercise up to its first answer cell (the set-up a student runs first).
+
+Cost: installing TensorFlow again from the registry takes minutes and about
+2 GB, too slow for the test suite. So the fresh environment sees, through a
+folder of links (as `--system-site-packages` would), the test environment's
+copies of exactly the distributions that the chapter's set-up cell asks
+for (`upsampling-course[lab]` and myst-nb) require, directly or not, plus
+what runs a kernel (what Colab has anyway): not the course package itself,
+not the book, grading or test tools. An install cell that left out the `lab`
+extra, or an extra that missed a library a notebook imports, fails here. Building the wheel fetches setuptools (pip's cache).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import textwrap
+import tomllib
+from pathlib import Path
+
+import nbformat
+import pytest
+from grading_harness import REPO_ROOT
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+spec = importlib.util.spec_from_file_location(
+    "launch_notebooks", REPO_ROOT / ".github" / "launch_notebooks.py"
+)
+launch_notebooks = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(launch_notebooks)
+
+pytestmark = pytest.mark.xdist_group("colab_install")
+
+CHAPTER = "book/upsampling2d"
+EXERCISE = "upsampling2d_numpy"
+# What the fresh environment may use besides what the course package requires:
+# a kernel to run the notebooks in, and pip for the set-up cell (Colab has both).
+RUNNER = ("ipykernel", "nbclient", "nbformat", "pip")
+# The set-up cell's requirement with the local wheel in place of the branch.
+STUDENT_WHEEL = "upsampling-course[lab] @ {wheel}"
+
+FAKE_COLAB = 'import sys, types\nsys.modules["google.colab"] = types.ModuleType("google.colab")'
+LEAVE_COLAB = 'del sys.modules["google.colab"]'
+WHERE_FROM = "import upsampling_course, sys\nprint(sys.prefix, upsampling_course.__file__)"
+WHERE_FROM_CELL = 3  # after FAKE_COLAB, the set-up cell and LEAVE_COLAB
+
+RUN_NOTEBOOKS = textwrap.dedent(
+    """
+    import json, sys
+    import nbformat
+    from nbclient import NotebookClient
+
+    report = {}
+    for path in json.loads(sys.argv[1]):
+        notebook = nbformat.read(path, as_version=4)
+        client = NotebookClient(notebook, timeout=600, kernel_name="python3")
+        client.execute()
+        report[path] = [
+            {"source": cell.source[:80], "outputs": cell.get("outputs", [])}
+            for cell in notebook.cells if cell.cell_type == "code"
+        ]
+    print(json.dumps(report))
+    """
+)
+
+
+def build_wheel(tmp: Path) -> Path:
+    """A wheel of the helper package, built from a copy of what this checkout holds."""
+    source = tmp / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO_ROOT / name, source / name)
+    shutil.copytree(
+        REPO_ROOT / "upsampling_course",
+        source / "upsampling_course",
+        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
+    )
+    wheels = tmp / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", wheels, source],
+        check=True,
+    )
+    (wheel,) = wheels.glob("upsampling_course-*.whl")
+    return wheel
+
+
+def student_distributions() -> set[str]:
+    """The installed distributions `upsampling-course[lab]` needs, with the kernel's."""
+    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    wanted = [
+        *map(Requirement, pyproject["dependencies"]),
+        *map(Requirement, pyproject["optional-dependencies"]["lab"]),
+        *map(Requirement, launch_notebooks.setup_requirements("chapter")[1:]),
+        *map(Requirement, RUNNER),
+    ]
+    found: set[str] = set()
+    while wanted:
+        requirement = wanted.pop()
+        name = canonicalize_name(requirement.name)
+        if name in found or name == "upsampling-course":
+            continue
+        try:
+            distribution = importlib.metadata.distribution(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue  # an optional platform package: the set-up cell's pip may fetch it
+        found.add(name)
+        for line in distribution.requires or []:
+            child = Requirement(line)
+            if child.marker is None or child.marker.evaluate({"extra": ""}):
+                wanted.append(child)
+    return found
+
+
+def top_level_entries(distributions: set[str]) -> set[str]:
+    """The site-packages entries (packages, modules, .dist-info) the distributions installed."""
+    entries = set()
+    for name in distributions:
+        for file in importlib.metadata.distribution(name).files or []:
+            parts = Path(file).parts
+            if parts and parts[0] != ".." and not parts[0].endswith(".pth"):
+                entries.add(parts[0])
+    return entries
+
+
+def fresh_environment(tmp: Path) -> Path:
+    """A new virtual environment that sees the test environment's third-party packages only."""
+    venv = tmp / "venv"
+    # Without pip of its own: the one among the shared packages installs into it.
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
+    python = venv / "bin" / "python"
+    shared = tmp / "third_party"
+    shared.mkdir()
+    installed = Path(sysconfig.get_paths()["purelib"])
+    for name in sorted(top_level_entries(student_distributions())):
+        if (installed / name).exists():
+            (shared / name).symlink_to(installed / name)
+    site_packages = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    (Path(site_packages) / "course_third_party.pth").write_text(f"{shared}\n")
+    return python
+
+
+def as_on_colab(notebook: nbformat.NotebookNode, wheel: Path) -> nbformat.NotebookNode:
+    """The copy with its set-up cell installing `wheel`, in a kernel that looks like Colab."""
+    setup = notebook.cells[0]
+    requirement = launch_notebooks.student_requirement()
+    assert requirement in setup.source, "the copy does not start with the set-up cell"
+    setup.source = setup.source.replace(requirement, STUDENT_WHEEL.format(wheel=wheel.as_uri()))
+    before = [FAKE_COLAB]
+    after = [LEAVE_COLAB, WHERE_FROM]
+    notebook.cells = [
+        *(nbformat.v4.new_code_cell(code) for code in before),
+        setup,
+        *(nbformat.v4.new_code_cell(code) for code in after),
+        *notebook.cells[1:],
+    ]
+    return notebook
+
+
+def up_to_the_first_answer(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The exercise's cells before the first one a student writes (nbgrader `solution`)."""
+    first = next(
+        index
+        for index, cell in enumerate(notebook.cells)
+        if cell.metadata.get("nbgrader", {}).get("solution")
+    )
+    notebook.cells = notebook.cells[:first]
+    return notebook
+
+
+def test_the_setup_cell_installs_what_a_student_needs_in_a_fresh_environment(tmp_path):
+    wheel = build_wheel(tmp_path)
+    python = fresh_environment(tmp_path)
+    copies = tmp_path / "copies"
+    chapter = launch_notebooks.write_chapter_notebooks(copies)
+    exercise = launch_notebooks.write_exercise_notebooks(copies)
+    chapter_copy = next(p for p in chapter if p.stem == Path(CHAPTER).name)
+    nbformat.write(as_on_colab(nbformat.read(chapter_copy, as_version=4), wheel), chapter_copy)
+    exercise_copy = next(p for p in exercise if p.stem == EXERCISE)
+    notebook = up_to_the_first_answer(
+        as_on_colab(nbformat.read(exercise_copy, as_version=4), wheel)
+    )
+    assert any("nbgrader" in c.metadata for c in notebook.cells if c.cell_type == "code")
+    nbformat.write(notebook, exercise_copy)
+    runs = [str(chapter_copy), str(exercise_copy)]
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    result = subprocess.run(
+        [python, "-c", RUN_NOTEBOOKS, json.dumps(runs)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    # A cell that raises stops the run (nbclient's CellExecutionError names it).
+    assert result.returncode == 0, f"a copy fails in the student install:\n{result.stderr[-4000:]}"
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+
+    for path in runs:
+        cells = report[path]
+        where = cells[WHERE_FROM_CELL]["outputs"][0]["text"].split()
+        venv = str(python.parent.parent)
+        assert where[0] == venv, f"{path} ran in {where[0]}, not the fresh environment"
+        assert where[1].startswith(venv), f"{path} imported the course package from {where[1]}"
