@@ -2,8 +2,15 @@
 
 For every assignment in solutions/: the release is exactly what
 `nbgrader generate_assignment` makes, a perfect submission gets full marks,
-the untouched release gets zero, and every graded test cell loses points on
-at least one plausible wrong answer (tests/wrong_answers/<assignment>.py).
+the untouched release gets zero, every graded test cell loses points on at
+least two plausible wrong answers, and every answer cell keeps its points on
+at least one correct answer written unlike the solution
+(tests/wrong_answers/<assignment>.py: ``WRONG_ANSWERS`` and ``UNUSUAL_ANSWERS``).
+
+Grading a notebook costs a kernel start and TensorFlow's import, so answers
+are packed: one simulated student hands in several wrong answers at once, at
+most one per answer cell and with no two of them expected to lose the same
+test cell, which keeps each assignment to a handful of graded notebooks.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import pytest
 from grading_harness import (
     EXERCISES,
     ScratchCourse,
+    answer_cells,
     assignment_ids,
     filled_in,
     graded_test_ids,
@@ -30,14 +38,70 @@ ASSIGNMENTS = assignment_ids()
 WRONG_ANSWERS_DIR = Path(__file__).parent / "wrong_answers"
 
 
-def wrong_answers(assignment: str) -> dict[str, dict]:
+def _corpus(assignment: str) -> object | None:
     path = WRONG_ANSWERS_DIR / f"{assignment}.py"
     if not path.exists():
-        return {}
+        return None
     spec = importlib.util.spec_from_file_location(f"wrong_answers_{assignment}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.WRONG_ANSWERS
+    return module
+
+
+def wrong_answers(assignment: str) -> dict[str, dict]:
+    return getattr(_corpus(assignment), "WRONG_ANSWERS", {})
+
+
+def unusual_answers(assignment: str) -> dict[str, dict]:
+    return getattr(_corpus(assignment), "UNUSUAL_ANSWERS", {})
+
+
+def _notebook_of(answer: dict, assignment: str) -> str:
+    return Path(answer.get("notebook", source_notebooks(assignment)[0].name)).stem
+
+
+def shared_cells(assignment: str) -> set[str]:
+    """Test cells that several packed answers may lose together (the lab's training cell)."""
+    return set(getattr(_corpus(assignment), "SHARED_CELLS", set()))
+
+
+def packed(answers: dict[str, dict], assignment: str) -> list[dict[str, dict]]:
+    """The answers split into submissions: one answer per answer cell, disjoint losses.
+
+    Cells in ``SHARED_CELLS`` or an answer's ``may_lose`` do not count as losses here.
+    """
+    shared = shared_cells(assignment)
+    submissions: list[dict[str, dict]] = []
+    for name, answer in answers.items():
+        cell = (_notebook_of(answer, assignment), answer["answer"])
+        losses = {
+            (cell[0], gid)
+            for gid in answer.get("loses", []) + answer.get("may_lose", [])
+            if gid not in shared
+        }
+        for submission in submissions:
+            taken = {(_notebook_of(a, assignment), a["answer"]) for a in submission.values()}
+            lost = {
+                (_notebook_of(a, assignment), gid)
+                for a in submission.values()
+                for gid in a.get("loses", []) + a.get("may_lose", [])
+                if gid not in shared
+            }
+            if cell not in taken and not losses & lost:
+                submission[name] = answer
+                break
+        else:
+            submissions.append({name: answer})
+    return submissions
+
+
+def student_of(assignment: str, name: str) -> tuple[str, dict[str, dict]]:
+    """The simulated student who handed in the named answer, and everything they handed in."""
+    for prefix, answers in (("wrong", wrong_answers), ("unusual", unusual_answers)):
+        for number, submission in enumerate(packed(answers(assignment), assignment), start=1):
+            if name in submission:
+                return f"{prefix}-{number}", submission
+    raise KeyError(name)
 
 
 def on_grading_worker(*values, assignment: str, test_id: str):
@@ -55,6 +119,11 @@ WRONG_PARAMS = [
     for a in ASSIGNMENTS
     for name in wrong_answers(a)
 ]
+UNUSUAL_PARAMS = [
+    on_grading_worker(a, name, assignment=a, test_id=f"{a}-{name}")
+    for a in ASSIGNMENTS
+    for name in unusual_answers(a)
+]
 
 
 def grade_assignment(assignment: str, root: Path) -> ScratchCourse:
@@ -66,11 +135,13 @@ def grade_assignment(assignment: str, root: Path) -> ScratchCourse:
     perfect = {name: filled_in(releases[name], solution_answers(sources[name])) for name in sources}
     course.submit("perfect", assignment, perfect)
     course.submit("untouched", assignment, releases)
-    for wrong_name, wrong in wrong_answers(assignment).items():
-        notebook = wrong.get("notebook", next(iter(sources)))
-        submission = dict(perfect)
-        submission[notebook] = filled_in(perfect[notebook], {wrong["answer"]: wrong["source"]})
-        course.submit(f"wrong-{wrong_name}", assignment, submission)
+    for prefix, answers in (("wrong", wrong_answers), ("unusual", unusual_answers)):
+        for number, answer_set in enumerate(packed(answers(assignment), assignment), start=1):
+            submission = dict(perfect)
+            for answer in answer_set.values():
+                name = f"{_notebook_of(answer, assignment)}.ipynb"
+                submission[name] = filled_in(submission[name], {answer["answer"]: answer["source"]})
+            course.submit(f"{prefix}-{number}", assignment, submission)
     course.autograde(assignment)
     return course
 
@@ -115,24 +186,60 @@ def test_untouched_release_scores_zero(graded_course, assignment):
 @pytest.mark.parametrize(("assignment", "wrong_name"), WRONG_PARAMS)
 def test_wrong_answer_loses_exactly_its_points(graded_course, assignment, wrong_name):
     wrong = wrong_answers(assignment)[wrong_name]
-    notebook = Path(wrong.get("notebook", source_notebooks(assignment)[0].name)).stem
-    scores = all_scores(graded_course, assignment, f"wrong-{wrong_name}")
-    for (nb, gid), score in scores.items():
-        if nb == notebook and gid in wrong["loses"]:
-            assert score.score < score.max_score, f"{gid} gave full marks to '{wrong_name}'"
-        else:
-            assert score.score == score.max_score, f"{gid} lost points on unrelated '{wrong_name}'"
+    student, handed_in = student_of(assignment, wrong_name)
+    notebook = _notebook_of(wrong, assignment)
+    expected_losses = {
+        (_notebook_of(answer, assignment), gid)
+        for answer in handed_in.values()
+        for gid in answer["loses"] + answer.get("may_lose", [])
+    }
+    scores = all_scores(graded_course, assignment, student)
+    for gid in wrong["loses"]:
+        score = scores[(notebook, gid)]
+        assert score.score < score.max_score, f"{gid} gave full marks to '{wrong_name}'"
+    for cell, score in scores.items():
+        if cell not in expected_losses:
+            assert score.score == score.max_score, (
+                f"{cell[1]} lost points in {student}, who handed in {sorted(handed_in)}"
+            )
+
+
+@pytest.mark.parametrize(("assignment", "unusual_name"), UNUSUAL_PARAMS)
+def test_unusual_correct_answer_keeps_its_points(graded_course, assignment, unusual_name):
+    student, handed_in = student_of(assignment, unusual_name)
+    scores = all_scores(graded_course, assignment, student)
+    lost = {cell: s.score for cell, s in scores.items() if s.score != s.max_score}
+    assert not lost, f"{student}, who handed in {sorted(handed_in)}, lost points in {lost}"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_every_graded_test_catches_a_wrong_answer(assignment):
-    caught = {gid for wrong in wrong_answers(assignment).values() for gid in wrong["loses"]}
+def test_every_graded_test_catches_two_wrong_answers(assignment):
+    caught: dict[tuple[str, str], int] = {}
+    for wrong in wrong_answers(assignment).values():
+        for gid in wrong["loses"]:
+            key = (_notebook_of(wrong, assignment), gid)
+            caught[key] = caught.get(key, 0) + 1
     for path in source_notebooks(assignment):
         graded = graded_test_ids(nbformat.read(path, as_version=4))
-        uncaught = [gid for gid in graded if gid not in caught]
+        uncaught = [gid for gid in graded if caught.get((path.stem, gid), 0) < 2]
         assert not uncaught, (
-            f"{path.name}: no wrong answer in tests/wrong_answers/{assignment}.py "
-            f"shows that {uncaught} can fail"
+            f"{path.name}: tests/wrong_answers/{assignment}.py needs at least two wrong "
+            f"answers that fail each of {uncaught}"
+        )
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_answer_cell_has_an_unusual_correct_answer(assignment):
+    covered = {
+        (_notebook_of(answer, assignment), answer["answer"])
+        for answer in unusual_answers(assignment).values()
+    }
+    for path in source_notebooks(assignment):
+        answers = answer_cells(nbformat.read(path, as_version=4))
+        missing = [gid for gid in answers if (path.stem, gid) not in covered]
+        assert not missing, (
+            f"{path.name}: UNUSUAL_ANSWERS in tests/wrong_answers/{assignment}.py has no "
+            f"correct-but-unusual answer for {missing}"
         )
 
 

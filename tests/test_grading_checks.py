@@ -202,6 +202,8 @@ def test_shadowing_in_the_test_namespace_is_reported(monkeypatch):
         ({"abs": lambda x: 0}, "abs (a builtin)"),
         ({"int": lambda x: 5}, "int (a builtin)"),
         ({"np": object()}, "np (no longer numpy)"),
+        ({"np": __import__("math")}, "np (no longer numpy)"),
+        ({"layers": __import__("math")}, "layers (no longer keras.layers)"),
         ({"__builtins__": {"abs": lambda x: 0}}, "__builtins__"),
     ):
         with pytest.raises(AssertionError, match=name.replace("(", r"\(").replace(")", r"\)")):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import builtins
 import os
+import sys
 import tempfile
 import types
 
@@ -60,6 +61,7 @@ _builtins_module = builtins
 _os_path_dirname = os.path.dirname
 _getpid = os.getpid
 _gettempdir = tempfile.gettempdir
+_sys_modules = sys.modules
 
 #: Course modules an answer cell may import: data loading, plotting, the quiet
 #: Keras import and the lab's quality scorer. Everything else in
@@ -117,6 +119,13 @@ WATCHED_BUILTIN_NAMES = (
     "AssertionError",
     "__import__",
 )
+#: Names the setup cells bind to modules, which the tests then use.
+_EXPECTED_MODULES = {
+    "np": ("numpy",),
+    "keras": ("keras",),
+    "layers": ("keras.layers", "keras.api.layers"),
+    "tf": ("tensorflow",),
+}
 _ORIGINAL_NUMPY = {name: _getattr(np, name) for name in WATCHED_NUMPY_NAMES}
 _ORIGINAL_BUILTINS = {name: _getattr(builtins, name) for name in WATCHED_BUILTIN_NAMES}
 _ORIGINAL_TESTING = {
@@ -398,8 +407,9 @@ def assert_untampered(namespace: dict | None = None) -> None:
     ]
     if namespace is not None:
         changed += [f"{name} (a builtin)" for name in WATCHED_BUILTIN_NAMES if name in namespace]
-        if "np" in namespace and namespace["np"] is not _np_module:
-            changed.append("np (no longer numpy)")
+        for name, modules in _EXPECTED_MODULES.items():
+            if name in namespace and not _is_loaded_module(namespace[name], modules):
+                changed.append(f"{name} (no longer {modules[0]})")
         given = namespace.get("__builtins__", _builtins_module)
         if given is not _builtins_module and given is not _vars(_builtins_module):
             changed.append("__builtins__")
@@ -409,6 +419,13 @@ def assert_untampered(namespace: dict | None = None) -> None:
             + ", ".join(changed)
             + ". Remove the code that rebinds them, restart the kernel and run all cells"
         )
+
+
+def _is_loaded_module(value: object, names: tuple[str, ...]) -> bool:
+    """Whether `value` is the imported module of one of these names (not a look-alike)."""
+    if _type(value) is not _ModuleType or value.__name__ not in names:
+        return False
+    return _sys_modules.get(value.__name__) is value
 
 
 def _safe_repr(value: object) -> str:
