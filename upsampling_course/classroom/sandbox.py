@@ -27,6 +27,7 @@ namespace. nbgrader uses this through ``--Execute.kernel_manager_class``
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -47,6 +48,7 @@ from traitlets import Type, Unicode
 # account has one, and each kernel has its own, so that the per-user process
 # limit counts that kernel's processes only.
 SANDBOX_UID_BASE = 1_500_000_000
+NOBODY = 65534
 HOME = "/tmp/home"
 NOTES_FILE = "sandbox-notes.txt"
 WORK = "/tmp/work"
@@ -117,19 +119,18 @@ def sandbox_problem() -> str | None:
     bwrap = bwrap_executable()
     if bwrap is None:
         return "bubblewrap (bwrap) is not installed"
-    if os.geteuid() != 0:
-        return "the command is not running as root, which it needs to give kernels their own user"
     comms = Path(tempfile.mkdtemp(prefix="sandbox-check-"))
     try:
         probe = [sys.executable, "-I", "-c", "import os; print(os.getuid())"]
-        command = bwrap_command(probe, comms=comms, uid=SANDBOX_UID_BASE, limits=Limits())
+        uid = sandbox_uid()
+        command = bwrap_command(probe, comms=comms, uid=uid, limits=Limits())
         try:
             done = subprocess.run(
                 command, capture_output=True, text=True, timeout=60, env=_kernel_env({})
             )
         except (OSError, subprocess.TimeoutExpired) as error:
             return f"bwrap could not be started ({error})"
-        if done.returncode != 0 or done.stdout.strip() != str(SANDBOX_UID_BASE):
+        if done.returncode != 0 or done.stdout.strip() != str(uid):
             last = (done.stderr.strip().splitlines() or ["no message"])[-1]
             return f"bwrap could not make a sandbox here (exit {done.returncode}: {last})"
     finally:
@@ -196,7 +197,7 @@ def bwrap_command(
         # ipykernel would take the sandbox's pid 1 as a sign that its parent died;
         # --die-with-parent does that job.
         "--unsetenv", "JPY_PARENT_PID",
-        "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP",
+        *_user_args(),
         "--proc", "/proc", "--dev", "/dev",
         "--perms", "1777", "--size", disk, "--tmpfs", "/tmp",
         "--size", disk, "--tmpfs", "/dev/shm",
@@ -211,13 +212,43 @@ def bwrap_command(
         args += ["--ro-bind", str(path), f"{WORK}/{path.name}"]
     args += [
         "--chdir", WORK, "--",
-        shutil.which("setpriv") or "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-        "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs",
-        shutil.which("prlimit") or "prlimit", f"--as={limits.memory_mb * 2**20}", f"--cpu={limits.cpu_seconds}",
+        *_drop_to(uid),
+        shutil.which("prlimit") or "prlimit",
+        f"--as={limits.memory_mb * 2**20}", f"--cpu={limits.cpu_seconds}",
         f"--nproc={limits.processes}", f"--fsize={disk}", "--core=0", "--",
         *kernel_cmd,
     ]  # fmt: skip
     return args
+
+
+def privileged() -> bool:
+    """Root makes the sandbox and gives the kernel a user of its own; others use a user namespace."""
+    return os.geteuid() == 0
+
+
+def sandbox_uid() -> int:
+    """The kernel's user id: a fresh one as root; inside a user namespace, 'nobody'."""
+    return SANDBOX_UID_BASE + secrets.randbelow(2**24) if privileged() else NOBODY
+
+
+def _user_args() -> list[str]:
+    if privileged():
+        # Only what setpriv needs to become the kernel's user; it then drops them all.
+        return ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP"]
+    # An unprivileged user namespace: the kernel is 'nobody' inside, the grader's user
+    # outside (which it cannot reach: no process or file of the grader is visible).
+    return ["--unshare-user", "--uid", str(NOBODY), "--gid", str(NOBODY), "--disable-userns"]
+
+
+def _drop_to(uid: int) -> list[str]:
+    if not privileged():
+        return []
+    setpriv = shutil.which("setpriv") or "setpriv"
+    return [setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups"] + [
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+        "--no-new-privs",
+    ]
 
 
 def _kernel_env(grader_env: dict[str, str]) -> dict[str, str]:
@@ -328,7 +359,6 @@ class SandboxedKernelManager(AsyncKernelManager):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.client_class = f"{__name__}.CappedKernelClient"
-        self.sandbox_uid: int | None = None
 
     def client(self, **kwargs):
         return super().client(limits_json=self.limits_json, **kwargs)
@@ -347,9 +377,10 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
         comms = Path(self.connection_file).parent
-        self.sandbox_uid = uid = SANDBOX_UID_BASE + secrets.randbelow(2**24)
-        os.chown(comms, uid, uid)
-        os.chown(self.connection_file, uid, uid)
+        uid = sandbox_uid()
+        if privileged():
+            os.chown(comms, uid, uid)
+            os.chown(self.connection_file, uid, uid)
         cwd = Path(kw.get("cwd") or os.getcwd())
         shipped = [
             p
@@ -363,7 +394,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         await super()._async_launch_kernel(command, **kw)
 
     async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False):
-        left = len(processes_of(self.sandbox_uid)) - 1 if self.sandbox_uid else 0
+        process = getattr(self.provisioner, "process", None)
+        # The sandbox's first process and the kernel; anything else was left behind.
+        left = len(sandbox_processes(process.pid)) - 2 if process is not None else 0
         if left > 0:
             with open(Path(self.folder) / NOTES_FILE, "a") as notes:
                 notes.write(
@@ -375,21 +408,24 @@ class SandboxedKernelManager(AsyncKernelManager):
     shutdown_kernel = _async_shutdown_kernel  # AsyncKernelManager binds the base one
 
 
-def processes_of(uid: int) -> list[int]:
-    """Ids of the processes whose real user is ``uid``."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                status = (entry / "status").read_text()
-            except OSError:
-                continue
-            uids = next(
-                (line.split()[1:2] for line in status.splitlines() if line.startswith("Uid:")), []
-            )
-            if uids == [str(uid)]:
-                found.append(int(entry.name))
-    return found
+def sandbox_processes(bwrap_pid: int) -> list[int]:
+    """The processes in the pid namespace of the sandbox that ``bwrap_pid`` started."""
+    pids = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()]
+    namespace = None
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            status = Path(f"/proc/{pid}/status").read_text()
+            if f"\nPPid:\t{bwrap_pid}\n" in status:
+                namespace = os.readlink(f"/proc/{pid}/ns/pid")
+                break
+    if namespace is None:
+        return []
+    inside = []
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            if os.readlink(f"/proc/{pid}/ns/pid") == namespace:
+                inside.append(pid)
+    return inside
 
 
 def sandbox_notes(folder: Path, outputs: dict[str, object], limits: Limits) -> list[str]:
