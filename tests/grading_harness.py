@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -18,17 +17,28 @@ from pathlib import Path
 
 import nbformat
 
+from upsampling_course.classroom import notebooks
+from upsampling_course.classroom.notebooks import (
+    HIDDEN_REGION,
+    SOLUTION_REGION,
+    TELLING_LINE_LENGTH,
+    answer_cells,
+    graded_test_ids,
+    nbgrader_meta,
+    without_markers,
+)
+
+# Tests import the cell anatomy from here too; it is defined once, in the package.
+__all__ = ["answer_cells", "graded_test_ids", "nbgrader_meta"]
+
+# Solution lines are code a student writes too: a 20-24 character line such as
+# ``layers.Conv2D(64, 3),`` also occurs in released cells, so a solution line
+# must be longer than the grader's telling hidden-test line to prove a leak.
+SECRET_LINE_LENGTH = TELLING_LINE_LENGTH + 5
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = REPO_ROOT / "solutions"
 EXERCISES = REPO_ROOT / "exercises"
-
-SOLUTION_REGION = re.compile(
-    r"^[ \t]*### BEGIN SOLUTION.*?^[ \t]*### END SOLUTION[^\n]*\n?", re.S | re.M
-)
-HIDDEN_REGION = re.compile(
-    r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.S | re.M
-)
-MARKER_LINE = re.compile(r"^[ \t]*### (BEGIN|END) (SOLUTION|HIDDEN TESTS)[^\n]*\n?", re.M)
 
 
 def assignment_ids() -> list[str]:
@@ -45,31 +55,9 @@ def source_notebooks(assignment: str) -> list[Path]:
     return sorted((SOLUTIONS / assignment).glob("*.ipynb"))
 
 
-def nbgrader_meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def answer_cells(nb) -> dict[str, object]:
-    """Cells a student writes in (autograded answers), by grade id."""
-    return {
-        nbgrader_meta(c)["grade_id"]: c
-        for c in nb.cells
-        if nbgrader_meta(c).get("solution") and c.cell_type == "code"
-    }
-
-
-def graded_test_ids(nb) -> list[str]:
-    """Grade ids of the autograded test cells, in notebook order."""
-    return [
-        nbgrader_meta(c)["grade_id"]
-        for c in nb.cells
-        if nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get("solution")
-    ]
-
-
 def solution_answers(source_nb) -> dict[str, str]:
     """What a perfect student types: each answer cell with the markers removed."""
-    return {gid: MARKER_LINE.sub("", cell.source) for gid, cell in answer_cells(source_nb).items()}
+    return {gid: without_markers(cell.source) for gid, cell in answer_cells(source_nb).items()}
 
 
 def filled_in(release_nb, answers: dict[str, str]):
@@ -84,7 +72,7 @@ def filled_in(release_nb, answers: dict[str, str]):
     return nb
 
 
-def secret_lines(source_nb, min_length: int = 25) -> set[str]:
+def secret_lines(source_nb, min_length: int = SECRET_LINE_LENGTH) -> set[str]:
     """Lines that only the solution and hidden-test regions contain.
 
     Used to prove that no solution code and no hidden test reaches students.
@@ -95,26 +83,15 @@ def secret_lines(source_nb, min_length: int = 25) -> set[str]:
     for cell in source_nb.cells:
         regions = SOLUTION_REGION.findall(cell.source) + HIDDEN_REGION.findall(cell.source)
         for region in regions:
-            secret.update(line.strip() for line in MARKER_LINE.sub("", region).splitlines())
+            secret.update(line.strip() for line in without_markers(region).splitlines())
         rest = HIDDEN_REGION.sub("", SOLUTION_REGION.sub("", cell.source))
         public.update(line.strip() for line in rest.splitlines())
     return {line for line in secret - public if len(line) >= min_length}
 
 
-def hidden_test_lines(source_nb, min_length: int = 25) -> set[str]:
-    """Lines of the hidden tests that appear nowhere else in the notebook.
-
-    Feedback and student-visible output must never contain them.
-    """
-    sources = [cell.source for cell in source_nb.cells]
-    public = "\n".join(HIDDEN_REGION.sub("", source) for source in sources)
-    hidden = {
-        line.strip()
-        for source in sources
-        for region in HIDDEN_REGION.findall(source)
-        for line in MARKER_LINE.sub("", region).splitlines()
-    }
-    return {line for line in hidden if len(line) >= min_length and line not in public}
+def hidden_test_lines(source_nb) -> set[str]:
+    """The grader's hidden-test lines of a source notebook: feedback must never show them."""
+    return notebooks.hidden_test_lines(cell.source for cell in source_nb.cells)
 
 
 @dataclass

@@ -1,0 +1,276 @@
+"""The whole class: grade every student, import the scores, make feedback, summarise."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import os
+import shutil
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+import nbformat
+
+from upsampling_course.classroom.assignment import (
+    Assignment,
+    ClassroomError,
+    course_settings,
+    load_assignment,
+    load_course_config,
+)
+from upsampling_course.classroom.redact import leaked_lines, redact_outputs
+from upsampling_course.classroom.results import Status, StudentResult, number, write_csv
+from upsampling_course.classroom.student import GradedStudent, Run, grade_student
+from upsampling_course.classroom.submissions import (
+    Submission,
+    find_submission,
+    submission_folders,
+)
+
+
+def make_template_gradebook(db_url: str, destination: Path) -> Path:
+    """A copy of the course gradebook with the assignments and no students."""
+    from nbgrader.api import Gradebook
+
+    if not db_url.startswith("sqlite:///"):
+        raise ClassroomError("the grading command needs a SQLite gradebook (nbgrader's default)")
+    source = Path(db_url[len("sqlite:///") :])
+    template = destination / "template.db"
+    shutil.copy(source, template)
+    with Gradebook(f"sqlite:///{template}") as gradebook:
+        for student in list(gradebook.students):
+            gradebook.remove_student(student.id)
+    return template
+
+
+def import_into_course(
+    course_db_url: str,
+    course: Path,
+    config,
+    assignment: Assignment,
+    result: StudentResult,
+    autograded_dir: Path | None,
+    timestamp: datetime.datetime | None,
+) -> None:
+    """Record one student's scores in a gradebook and its autograded/ folder (redacted)."""
+    import warnings
+
+    from nbgrader.api import Gradebook
+    from sqlalchemy.exc import SAWarning
+
+    with Gradebook(course_db_url) as gradebook, warnings.catch_warnings():
+        # nbgrader 0.9 creates a submission in a way SQLAlchemy 2 warns about.
+        warnings.simplefilter("ignore", SAWarning)
+        gradebook.update_or_create_student(result.student)
+        extra = {"timestamp": timestamp} if timestamp else {}
+        gradebook.update_or_create_submission(assignment.name, result.student, **extra)
+        for cell in result.cells:
+            grade = gradebook.find_grade(cell.cell, cell.notebook, assignment.name, result.student)
+            grade.auto_score = cell.score
+            grade.needs_manual_grade = False
+        gradebook.db.commit()
+    target = course / config.CourseDirectory.get("autograded_directory", "autograded")
+    target = target / result.student / assignment.name
+    if target.exists():
+        shutil.rmtree(target)
+    if autograded_dir is not None:
+        shutil.copytree(autograded_dir, target)
+        for path in target.glob("*.ipynb"):
+            nb = nbformat.read(path, as_version=4)
+            redact_outputs(nb, assignment.hidden_lines)
+            nbformat.write(nb, path)
+
+
+def generate_feedback(
+    course: Path, config, assignment: Assignment, students: list[str]
+) -> dict[str, str]:
+    """nbgrader's own feedback, with hidden tests cleared; returns student -> problem."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    problems = {}
+    with _working_directory(course):
+        coursedir = CourseDirectory(config=config)
+        coursedir.root = str(course)
+        api = NbGraderAPI(coursedir, config=config)
+        for student in students:
+            outcome = api.generate_feedback(assignment.name, student)
+            if not outcome["success"]:
+                problems[student] = f"feedback failed: {outcome['error'].strip().splitlines()[-1:]}"
+                continue
+            folder = course / coursedir.feedback_directory / student / assignment.name
+            for page in folder.glob("*.html"):
+                if leaked_lines(page.read_text(), assignment.hidden_lines):
+                    page.unlink()
+                    problems[student] = (
+                        f"feedback {page.name} showed hidden tests and was deleted: check "
+                        "GenerateFeedback.preprocessors in nbgrader_config.py"
+                    )
+    return problems
+
+
+@contextlib.contextmanager
+def _working_directory(path: Path):
+    before = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+def open_course(course: Path):
+    """(course folder, config, CourseDirectory) for a course folder."""
+    from nbgrader.coursedir import CourseDirectory
+
+    course = Path(course).resolve()
+    config = load_course_config(course)
+    coursedir = CourseDirectory(config=config)
+    coursedir.root = str(course)
+    return course, config, coursedir
+
+
+def student_folders(
+    submissions: Path, assignment: Assignment, students: list[str] | None = None
+) -> dict[str, Path]:
+    """student -> submission folder, in student order (only ``students`` when given)."""
+    if not submissions.is_dir():
+        raise ClassroomError(f"no submissions folder {submissions}")
+    folders = submission_folders(submissions, assignment.name)
+    if students:
+        unknown = sorted(set(students) - set(folders))
+        if unknown:
+            raise ClassroomError(f"no submissions from {', '.join(unknown)} in {submissions}")
+        folders = {s: folders[s] for s in students}
+    if not folders:
+        raise ClassroomError(f"no student folders with notebooks in {submissions}")
+    return folders
+
+
+def read_submissions(folders: dict[str, Path], assignment: Assignment) -> dict[str, Submission]:
+    """Each student's submission, read once, in the order given."""
+    return {s: find_submission(s, folder, assignment) for s, folder in folders.items()}
+
+
+def grade_submissions(
+    course: Path,
+    template: Path,
+    assignment: Assignment,
+    submissions: dict[str, Submission],
+    settings,
+    scratch_parent: Path | None = None,
+    progress: bool = True,
+) -> list[GradedStudent]:
+    """Grade each submission alone, ``settings.jobs`` at a time; results in submission order."""
+    from tqdm import tqdm
+
+    def one(student: str) -> GradedStudent:
+        return grade_student(
+            course, template, assignment, submissions[student], settings, scratch_parent
+        )
+
+    bar = tqdm(total=len(submissions), unit="student", disable=not progress, file=sys.stderr)
+    graded: dict[str, GradedStudent] = {}
+    with ThreadPoolExecutor(max_workers=settings.jobs) as pool:
+        futures = {pool.submit(one, student): student for student in submissions}
+        for future in as_completed(futures):
+            student = futures[future]
+            try:
+                graded[student] = future.result()
+            except Exception as error:  # a bug must not lose the rest of the class
+                failed = StudentResult(student)
+                failed.flag(
+                    Status.FAILED,
+                    f"the grading command failed: {type(error).__name__}: {error}",
+                )
+                graded[student] = GradedStudent(failed, submissions[student], Run())
+            bar.set_postfix_str(f"{student}: {graded[student].result.status}")
+            bar.update()
+    bar.close()
+    return [graded[s] for s in submissions]
+
+
+def grade_class(
+    course: Path,
+    assignment_name: str,
+    submissions: Path | None = None,
+    csv_path: Path | None = None,
+    cell_timeout: int | None = None,
+    student_timeout: float | None = None,
+    memory_limit_mb: int | None = None,
+    jobs: int = 1,
+    students: list[str] | None = None,
+    feedback: bool = True,
+    progress: bool = True,
+    scratch_parent: Path | None = None,
+) -> list[StudentResult]:
+    """Grade every student's submission of one assignment; see the package docstring."""
+    course, config, coursedir = open_course(course)
+    db_url = coursedir.db_url
+    settings = course_settings(config, cell_timeout, student_timeout, memory_limit_mb, jobs)
+    assignment = load_assignment(course, config, assignment_name, db_url)
+    folder = Path(submissions) if submissions else course / coursedir.submitted_directory
+    handed_in = read_submissions(student_folders(folder, assignment, students), assignment)
+
+    work = Path(tempfile.mkdtemp(prefix="classroom-template-"))
+    try:
+        template = make_template_gradebook(db_url, work)
+        graded = grade_submissions(
+            course, template, assignment, handed_in, settings, scratch_parent, progress
+        )
+        results = record(graded, db_url, course, config, assignment, feedback)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    write_csv(results, csv_path or course / "grades" / f"{assignment_name}.csv")
+    return results
+
+
+def record(
+    graded: list[GradedStudent],
+    db_url: str,
+    root: Path,
+    config,
+    assignment: Assignment,
+    feedback: bool = True,
+) -> list[StudentResult]:
+    """Import every graded student into a gradebook and ``root``'s folders, then make feedback.
+
+    ``root`` is the course folder, or a shard's result folder laid out like one.
+    """
+    with_feedback = [one.result.student for one in graded if one.autograded_dir]
+    try:
+        for one in graded:
+            import_into_course(
+                db_url,
+                root,
+                config,
+                assignment,
+                one.result,
+                one.autograded_dir,
+                one.submission.timestamp,
+            )
+    finally:
+        for one in graded:
+            one.run.cleanup()  # its files are in ``root`` now
+    if feedback:
+        problems = generate_feedback(root, config, assignment, with_feedback)
+        for one in graded:
+            if one.result.student in problems:
+                one.result.flag(Status.FAILED, problems[one.result.student])
+    return [one.result for one in graded]
+
+
+def summary(results: list[StudentResult], csv_path: Path) -> str:
+    attention = [r for r in results if r.needs_attention]
+    lines = [
+        f"graded {len(results)} students; scores in {csv_path}",
+        f"{len(attention)} need attention" if attention else "no student needs attention",
+    ]
+    for result in attention:
+        lines.append(
+            f"  {result.student}: {result.status}, {number(result.score)}/"
+            f"{number(result.max_score)}: {'; '.join(result.reasons)}"
+        )
+    return "\n".join(lines)

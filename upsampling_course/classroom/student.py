@@ -1,0 +1,320 @@
+"""Grading one student: intake (read and repair), run (autograde with retries), report.
+
+Each step returns what it makes: ``intake`` an :class:`Intake`, ``run`` a
+:class:`Run`, ``report`` the :class:`StudentResult`; ``grade_student`` chains
+them into a :class:`GradedStudent`, whose scratch course holds the autograded
+notebooks until the class imports them (``course.import_into_course``).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from upsampling_course.classroom.assignment import Assignment, NotebookSpec, Settings
+from upsampling_course.classroom.notebooks import find_cell
+from upsampling_course.classroom.repair import Checked, check_notebook, neutralise_answer
+from upsampling_course.classroom.results import CellResult, CellStatus, Status, StudentResult
+from upsampling_course.classroom.scratch import ScratchGrading
+from upsampling_course.classroom.submissions import Submission, describe_delay
+
+MAX_ATTEMPTS = 6  # one run plus one retry per answer removed after a crash or hang
+
+Flag = tuple[Status, str]
+
+
+@dataclass
+class Intake:
+    """A submission after the checks: what can be graded, and what to tell the instructor."""
+
+    submission: Submission
+    checked: dict[str, Checked]  # notebook name -> checked (and repaired) notebook
+    flags: list[Flag] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def gradable(self) -> dict[str, Checked]:
+        return {n: c for n, c in self.checked.items() if c.notebook is not None}
+
+
+@dataclass
+class Run:
+    """What nbgrader made of the gradable notebooks."""
+
+    scores: dict[tuple[str, str], float] = field(default_factory=dict)  # (notebook, test)
+    outputs: dict[str, object] = field(default_factory=dict)  # notebook -> autograded nb
+    removed: dict[tuple[str, str], str] = field(default_factory=dict)  # (notebook, answer)
+    scratch: ScratchGrading | None = None  # kept while it holds autograded notebooks
+    finished: bool = False
+    attempts: int = 0
+    flags: list[Flag] = field(default_factory=list)
+
+    @property
+    def autograded_dir(self) -> Path | None:
+        return self.scratch.autograded if self.finished and self.scratch else None
+
+    def cleanup(self) -> None:
+        if self.scratch is not None:
+            self.scratch.cleanup()
+
+
+@dataclass
+class GradedStudent:
+    result: StudentResult
+    submission: Submission
+    run: Run
+
+    @property
+    def autograded_dir(self) -> Path | None:
+        return self.run.autograded_dir
+
+
+def intake(submission: Submission, assignment: Assignment) -> Intake:
+    """Check each notebook against the release; note lateness, renames and repairs."""
+    made = Intake(submission, {})
+    made.flags += [(Status.REPAIRED, problem) for problem in submission.problems]
+    made.flags += [
+        (Status.FAILED, f"{n}.ipynb is missing: it scores 0") for n in submission.missing
+    ]
+    late = submission.late_by(assignment.duedate)
+    if late is not None:
+        made.flags.append((Status.LATE, f"submitted {describe_delay(late)} after the due date"))
+    for name, text in submission.texts.items():
+        checked = check_notebook(text, assignment.notebooks[name])
+        made.checked[name] = checked
+        unreadable = Status.FAILED if checked.notebook is None else Status.REPAIRED
+        made.flags += [(unreadable, problem) for problem in checked.problems]
+        if checked.repaired:
+            made.flags.append(
+                (Status.REPAIRED, f"{name}.ipynb was repaired before grading (see its cells)")
+            )
+        if checked.suspicious:
+            made.flags.append(
+                (Status.CHECK_BY_HAND, f"{name}.ipynb has answers that touch files or the kernel")
+            )
+    return made
+
+
+def run(
+    taken: Intake,
+    course: Path,
+    template_db: Path,
+    assignment: Assignment,
+    settings: Settings,
+    scratch_parent: Path | None = None,
+) -> Run:
+    """Autograde the gradable notebooks in a scratch course, retrying after a crash or hang."""
+    if not taken.gradable:
+        return Run()
+    student = taken.submission.student
+    root = Path(tempfile.mkdtemp(prefix="classroom-", dir=scratch_parent))
+    scratch = ScratchGrading(root, course, template_db, assignment, student)
+    made = Run(scratch=scratch)
+    try:
+        for name, item in taken.gradable.items():
+            nbformat.write(item.notebook, scratch.submitted / f"{name}.ipynb")
+        # timestamp.txt, and submission_secret.txt that release_feedback needs.
+        for path in taken.submission.folder.iterdir():
+            if path.is_file() and path.suffix != ".ipynb":
+                shutil.copy(path, scratch.submitted / path.name)
+        _autograde_with_retries(made, settings, taken.started)
+    finally:
+        if not made.finished and not settings.keep_scratch:
+            scratch.cleanup()
+    return made
+
+
+def _autograde_with_retries(made: Run, settings: Settings, started: float) -> None:
+    scratch = made.scratch
+    for _ in range(MAX_ATTEMPTS):
+        time_left = settings.student_timeout - (time.monotonic() - started)
+        if time_left <= 0:
+            break
+        made.attempts += 1
+        attempt = scratch.autograde(settings, time_left)
+        if attempt.returncode == 0:
+            made.scores = read_scratch_scores(scratch)
+            made.outputs = {
+                p.stem: nbformat.read(p, as_version=4) for p in scratch.autograded.glob("*.ipynb")
+            }
+            made.finished = True
+            return
+        where = _locate(scratch.assignment, attempt.culprit)
+        if where is None:
+            reason = (
+                f"grading stopped ({attempt.why or 'nbgrader failed'}) "
+                "and no answer cell was to blame"
+            )
+            tail = "".join(attempt.log[-5:]).strip().splitlines()
+            made.flags.append((Status.FAILED, reason + (f": {tail[-1][:200]}" if tail else "")))
+            return
+        notebook, answer = where
+        path = scratch.submitted / f"{notebook}.ipynb"
+        nb = nbformat.read(path, as_version=4)
+        neutralise_answer(nb, answer, attempt.why)
+        nbformat.write(nb, path)
+        made.removed[(notebook, answer)] = (
+            f"{attempt.why}; it was removed and the notebook graded again"
+        )
+        made.flags.append(
+            (Status.CHECK_BY_HAND, f"{notebook}.ipynb: the answer cell {answer} {attempt.why}")
+        )
+    made.flags.append(
+        (
+            Status.FAILED,
+            f"grading took longer than the {settings.student_timeout:g} s allowed per student",
+        )
+    )
+
+
+def _locate(assignment: Assignment, culprit: str | None) -> tuple[str, str] | None:
+    """The (notebook, answer cell) to blame for the cell that hung or crashed."""
+    if culprit is None:
+        return None
+    for name, spec in assignment.notebooks.items():
+        if culprit in spec.answers:
+            return name, culprit
+        if culprit in spec.points:
+            answer = spec.answer_for_test(culprit)
+            return (name, answer) if answer else None
+    return None
+
+
+def read_scratch_scores(scratch: ScratchGrading) -> dict[tuple[str, str], float]:
+    """(notebook, test cell) -> score from the scratch gradebook, capped at the released points."""
+    from nbgrader.api import Gradebook
+
+    scores = {}
+    with Gradebook(scratch.db_url) as gradebook:
+        for name, spec in scratch.assignment.notebooks.items():
+            try:
+                notebook = gradebook.find_submission_notebook(
+                    name, scratch.assignment.name, scratch.student
+                )
+            except Exception:
+                continue
+            for grade in notebook.grades:
+                if grade.name in spec.points and grade.score is not None:
+                    # Never trust more than the released points.
+                    scores[(name, grade.name)] = min(float(grade.score), spec.points[grade.name])
+    return scores
+
+
+def report(taken: Intake, made: Run, assignment: Assignment, settings: Settings) -> StudentResult:
+    """The student's result: every flag raised so far and one row per graded cell."""
+    result = StudentResult(taken.submission.student, attempts=made.attempts)
+    for status, reason in taken.flags + made.flags:
+        result.flag(status, reason)
+    for name, spec in assignment.notebooks.items():
+        checked = taken.checked.get(name)
+        notes = _notes_by_test(name, spec, checked, result)
+        for test, points in spec.points.items():
+            cell, flags = cell_result(
+                name, spec, test, points, checked, notes.get(test, []), made, settings
+            )
+            result.cells.append(cell)
+            for status, reason in flags:
+                result.flag(status, reason)
+    result.seconds = time.monotonic() - taken.started
+    return result
+
+
+def _notes_by_test(
+    name: str, spec: NotebookSpec, checked: Checked | None, result: StudentResult
+) -> dict[str, list[str]]:
+    """The checks' notes on the test rows: an answer's notes go to its test's row."""
+    if checked is None:
+        return {}
+    notes = {gid: list(n) for gid, n in checked.cell_notes.items() if gid in spec.points}
+    for gid, cell_notes in checked.cell_notes.items():
+        if gid in spec.points:
+            continue
+        row = spec.test_for_answer(gid) if gid in spec.answers else None
+        if row is None:
+            result.flag(Status.REPAIRED, f"{name}.ipynb: {'; '.join(cell_notes)}")
+        else:
+            notes.setdefault(row, []).extend(cell_notes)
+    return notes
+
+
+def cell_result(
+    name: str,
+    spec: NotebookSpec,
+    test: str,
+    points: float,
+    checked: Checked | None,
+    notes: list[str],
+    made: Run,
+    settings: Settings,
+) -> tuple[CellResult, list[Flag]]:
+    """One graded cell's row, with every reason for it; the one place reasons meet a cell."""
+    notes = list(notes)
+    flags: list[Flag] = []
+    if checked is None or checked.notebook is None:
+        status, score = CellStatus.NOT_GRADED, 0.0
+        notes.insert(0, "the notebook could not be graded")
+    elif (name, test) not in made.scores:
+        status, score = CellStatus.NOT_GRADED, 0.0
+        notes.insert(0, "grading did not finish")
+    else:
+        score = made.scores[(name, test)]
+        status = CellStatus.of_score(score, points)
+        answer = spec.answer_for_test(test)
+        if (name, answer) in made.removed:
+            notes.insert(0, f"the answer cell {answer} {made.removed[(name, answer)]}")
+        if status is not CellStatus.PASSED and name in made.outputs:
+            errors = describe_errors(made.outputs[name], spec, test)
+            notes += errors
+            if any("timed out" in error for error in errors):
+                flags.append(
+                    (
+                        Status.CHECK_BY_HAND,
+                        f"{name}.ipynb: {test} timed out after {settings.cell_timeout} s "
+                        "(an overloaded machine can cause this too: grade the student again "
+                        "alone with --student)",
+                    )
+                )
+    return CellResult(name, test, score, points, status, "; ".join(notes)), flags
+
+
+def describe_errors(nb, spec: NotebookSpec, test: str) -> list[str]:
+    """Why a test cell lost points: its error, and an error in the answer before it."""
+    found = []
+    answer = spec.answer_for_test(test)
+    for gid in (answer, test):
+        cell = find_cell(nb, gid) if gid else None
+        if cell is None or cell.cell_type != "code":
+            continue
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if not errors:
+            continue
+        where = "the test" if gid == test else f"the answer cell {gid}"
+        if any(o.get("ename") == "CellTimeoutError" for o in errors):
+            # The kernel's KeyboardInterrupt comes first; the timeout is the story.
+            found.append(f"{where} timed out")
+            continue
+        evalue = str(errors[0].get("evalue", "")).strip().splitlines()
+        message = (
+            f"{errors[0].get('ename')}: {evalue[0][:300]}" if evalue else errors[0].get("ename")
+        )
+        found.append(f"{where} raised {message}")
+    return found
+
+
+def grade_student(
+    course: Path,
+    template_db: Path,
+    assignment: Assignment,
+    submission: Submission,
+    settings: Settings,
+    scratch_parent: Path | None = None,
+) -> GradedStudent:
+    """Grade one student in a scratch course: intake, run, report."""
+    taken = intake(submission, assignment)
+    made = run(taken, course, template_db, assignment, settings, scratch_parent)
+    return GradedStudent(report(taken, made, assignment, settings), submission, made)
