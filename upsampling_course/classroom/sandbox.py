@@ -7,8 +7,10 @@ nbgrader runs outside, as the grader; the kernel it starts runs inside
   processes, has no network, and every process it starts (a detached one in a
   new session included) ends when the kernel ends, because the namespace's
   first process exits (``--die-with-parent`` ties that to nbgrader);
-* a user id of its own (``SANDBOX_UID_BASE`` + a random number, mapped to no
-  account), no capabilities, ``no_new_privs``;
+* as root, a user id of its own (``SANDBOX_UID_BASE`` + a random number,
+  mapped to no account); otherwise ``nobody`` in an unprivileged user
+  namespace (the grader's user outside, with nothing of the grader in
+  sight); no capabilities, ``no_new_privs``;
 * a file system that holds only: the Python installation read-only (the
   virtual environment, its base interpreter, ``/usr``), the ``upsampling_course``
   package folder read-only (never its parent: with an editable install that
@@ -23,6 +25,10 @@ The kernel talks to nbgrader over jupyter_client's ``ipc`` transport (unix
 sockets in a folder bound into the sandbox), which works across the network
 namespace. nbgrader uses this through ``--Execute.kernel_manager_class``
 (see ``nbgrader_options``).
+
+Not covered: the kernel can read the code of the tests it runs (nbgrader
+sends it) and import the course package; CPU time and memory are bounded per
+process (rlimits), not for the sandbox as a whole (no cgroup).
 """
 
 from __future__ import annotations
@@ -61,9 +67,9 @@ NOT_SHIPPED = {"timestamp.txt", "submission_secret.txt"}
 SHORT_LINES, SHORT_TEXT = 20, 1000
 OUTPUT_MESSAGES = {"stream", "display_data", "update_display_data", "execute_result", "error"}
 INSTALL_HINT = (
-    "install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`) and run the command as "
-    "root, or grade in a container (see the instructor guide's Docker and Kubernetes section); "
-    "only for work you trust, pass --no-sandbox"
+    "install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`) and grade as root or "
+    "where unprivileged user namespaces are allowed, or see the instructor guide's sandbox "
+    "section for containers; only for work you trust, pass --no-sandbox"
 )
 
 
