@@ -30,7 +30,7 @@ from grading_harness import SOLUTIONS, ScratchCourse, filled_in, nbgrader_meta, 
 from hostile.submissions import HOSTILE, filled
 from sandbox_support import bubblewrap_or_skip
 
-from upsampling_course.classroom import sandbox
+from upsampling_course.classroom import sandbox, sandbox_kernel
 
 # Grading runs are heavy: keep them on the worker that grades the other classes.
 pytestmark = pytest.mark.xdist_group("classroom")
@@ -57,7 +57,7 @@ def run_in_sandbox(code: str, tmp_path: Path, limits: sandbox.Limits | None = No
         shipped=list(shipped),
     )
     return subprocess.run(
-        command, env=sandbox._kernel_env({}), capture_output=True, text=True, timeout=60
+        command, env=sandbox.kernel_env({}), capture_output=True, text=True, timeout=60
     )
 
 
@@ -148,7 +148,7 @@ def test_a_sandboxed_kernel_runs_cells_is_interrupted_and_keeps_what_grading_rea
         timeout=6,
         interrupt_on_timeout=True,
         allow_errors=True,
-        kernel_manager_class=sandbox.SandboxedKernelManager,
+        kernel_manager_class=sandbox_kernel.SandboxedKernelManager,
         resources={"metadata": {"path": str(tmp_path / "work")}},
     )
     client.km = client.create_kernel_manager()

@@ -1,0 +1,194 @@
+"""The jupyter_client classes nbgrader's Execute step uses to run a kernel in the sandbox.
+
+``SandboxedKernelManager`` starts the kernel inside ``bwrap`` (the command is
+``sandbox.bwrap_command``) and talks to it over unix sockets (the ``ipc``
+transport) in a folder bound into the sandbox; ``CappedKernelClient`` keeps a
+bounded amount of its output. nbgrader is pointed at them by
+``sandbox.nbgrader_options``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.channels import AsyncZMQSocketChannel
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import Type, Unicode
+
+from upsampling_course.classroom.sandbox import (
+    NOT_SHIPPED,
+    NOTES_FILE,
+    Limits,
+    bwrap_command,
+    kernel_env,
+    privileged,
+    sandbox_uid,
+)
+
+OUTPUT_MESSAGES = {"stream", "display_data", "update_display_data", "execute_result", "error"}
+# Past the output budget, errors and results keep this much.
+SHORT_LINES, SHORT_TEXT = 20, 1000
+
+
+class CappedIOPubChannel(AsyncZMQSocketChannel):
+    """Keeps the first ``budget`` characters of output; after that only what grading reads.
+
+    nbgrader scores a test cell 0 when its outputs hold an error or a stderr
+    stream, and gives partial credit for a number it returns: past the budget
+    each cell still gets its error (shortened), its first stream of each name
+    (as a note) and its result (shortened); everything else is dropped.
+    """
+
+    budget = 2**20
+    note = "[output cut by the grader]"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.used = 0
+        self.cut = False
+        self.noted: set[tuple[str, str]] = set()
+
+    async def get_msg(self, timeout: float | None = None) -> dict:
+        while True:
+            msg = await super().get_msg(timeout)
+            kind = msg["header"]["msg_type"]
+            if kind not in OUTPUT_MESSAGES:
+                return msg
+            room = self.budget - self.used
+            self.used += _output_size(msg["content"])
+            if self.used <= self.budget:
+                return msg
+            self.cut = True
+            kept = self._shortened(msg, kind, max(room, 0))
+            if kept is not None:
+                return kept
+
+    def _shortened(self, msg: dict, kind: str, room: int) -> dict | None:
+        """The message as kept past the budget (``room``: what was left of it), or None."""
+        content, cell = msg["content"], msg["parent_header"].get("msg_id", "")
+        if kind == "error":
+            lines = content.get("traceback", [])[-SHORT_LINES:]
+            content["traceback"] = [line[:SHORT_TEXT] for line in lines]
+            content["evalue"] = str(content.get("evalue", ""))[:SHORT_TEXT]
+            return msg
+        if kind == "execute_result":
+            content["data"] = {
+                "text/plain": str(content["data"].get("text/plain", ""))[:SHORT_TEXT]
+            }
+            return msg
+        if kind == "stream" and (cell, content.get("name")) not in self.noted:
+            self.noted.add((cell, content.get("name")))
+            content["text"] = f"{content.get('text', '')[:room]}\n{self.note}\n"
+            return msg
+        return None
+
+
+def _output_size(content: dict) -> int:
+    parts = [content.get("text", ""), *content.get("traceback", [])]
+    parts += [v if isinstance(v, str) else json.dumps(v) for v in content.get("data", {}).values()]
+    return sum(len(p) for p in parts)
+
+
+class CappedKernelClient(AsyncKernelClient):
+    """A kernel client whose IOPub channel keeps a bounded amount of output."""
+
+    limits_json = Unicode("", config=True)
+    iopub_channel_class = Type(CappedIOPubChannel)
+
+    @property
+    def iopub_channel(self):
+        made = self._iopub_channel is None
+        channel = super().iopub_channel
+        if made:
+            limits = Limits.from_json(self.limits_json)
+            channel.budget, channel.note = limits.output_kb * 1024, limits.cut_note()
+        return channel
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """Starts the kernel in a bwrap sandbox and talks to it over unix sockets.
+
+    ``folder`` is the grader's folder for one student (never bound into a
+    sandbox): each kernel gets a subfolder for its connection file and
+    sockets, which is bound; ``NOTES_FILE`` beside it collects what the
+    grader saw (processes left behind). ``limits_json`` is a ``Limits`` in JSON.
+    """
+
+    folder = Unicode("", config=True, help="the grader's folder for this student's kernels")
+    limits_json = Unicode("", config=True, help="the sandbox's Limits as JSON")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.client_class = f"{__name__}.CappedKernelClient"
+
+    def client(self, **kwargs):
+        return super().client(limits_json=self.limits_json, **kwargs)
+
+    async def _async_pre_start_kernel(self, **kw):
+        folder = Path(self.folder or tempfile.mkdtemp(prefix="sandbox-kernels-"))
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = str(folder)
+        comms = Path(tempfile.mkdtemp(prefix="kernel-", dir=folder))
+        self.transport = "ipc"
+        self.ip = str(comms / "k")
+        self.connection_file = str(comms / "kernel.json")
+        # A signal to bwrap would end the sandbox: ask ipykernel to interrupt itself.
+        self.kernel_spec.interrupt_mode = "message"
+        return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+        comms = Path(self.connection_file).parent
+        uid = sandbox_uid()
+        if privileged():
+            os.chown(comms, uid, uid)
+            os.chown(self.connection_file, uid, uid)
+        cwd = Path(kw.get("cwd") or os.getcwd())
+        shipped = [
+            p
+            for p in sorted(cwd.iterdir())
+            if p.is_file() and p.suffix != ".ipynb" and p.name not in NOT_SHIPPED
+        ]
+        limits = Limits.from_json(self.limits_json)
+        kw["env"] = kernel_env(kw.get("env") or dict(os.environ))
+        kw["cwd"] = str(comms)
+        command = bwrap_command(kernel_cmd, comms=comms, uid=uid, limits=limits, shipped=shipped)
+        await super()._async_launch_kernel(command, **kw)
+
+    async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False):
+        process = getattr(self.provisioner, "process", None)
+        # The sandbox's first process and the kernel; anything else was left behind.
+        left = len(sandbox_processes(process.pid)) - 2 if process is not None else 0
+        if left > 0:
+            with open(Path(self.folder) / NOTES_FILE, "a") as notes:
+                notes.write(
+                    f"{left} process(es) the notebook started were still running when it "
+                    "ended; the sandbox ended them\n"
+                )
+        await super()._async_shutdown_kernel(now=now, restart=restart)
+
+    shutdown_kernel = _async_shutdown_kernel  # AsyncKernelManager binds the base one
+
+
+def sandbox_processes(bwrap_pid: int) -> list[int]:
+    """The processes in the pid namespace of the sandbox that ``bwrap_pid`` started."""
+    pids = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()]
+    namespace = None
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            status = Path(f"/proc/{pid}/status").read_text()
+            if f"\nPPid:\t{bwrap_pid}\n" in status:
+                namespace = os.readlink(f"/proc/{pid}/ns/pid")
+                break
+    if namespace is None:
+        return []
+    inside = []
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            if os.readlink(f"/proc/{pid}/ns/pid") == namespace:
+                inside.append(pid)
+    return inside
