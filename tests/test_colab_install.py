@@ -24,6 +24,7 @@ import importlib.metadata
 import importlib.util
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -57,6 +58,7 @@ STUDENT_WHEEL = "upsampling-course[lab] @ {wheel}"
 FAKE_COLAB = 'import sys, types\nsys.modules["google.colab"] = types.ModuleType("google.colab")'
 LEAVE_COLAB = 'del sys.modules["google.colab"]'
 WHERE_FROM = "import upsampling_course, sys\nprint(sys.prefix, upsampling_course.__file__)"
+SETUP_CELL = 1  # after FAKE_COLAB
 WHERE_FROM_CELL = 3  # after FAKE_COLAB, the set-up cell and LEAVE_COLAB
 
 RUN_NOTEBOOKS = textwrap.dedent(
@@ -99,20 +101,40 @@ def build_wheel(tmp: Path) -> Path:
     return wheel
 
 
-def student_distributions() -> set[str]:
-    """The installed distributions `upsampling-course[lab]` needs, with the kernel's."""
-    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
-    wanted = [
-        *map(Requirement, pyproject["dependencies"]),
-        *map(Requirement, pyproject["optional-dependencies"]["lab"]),
-        *map(Requirement, launch_notebooks.setup_requirements("chapter")[1:]),
-        *map(Requirement, RUNNER),
-    ]
+def cell_requirements(setup: str) -> list[Requirement]:
+    """The requirements the set-up cell's `%pip install` line names."""
+    (line,) = [line for line in setup.splitlines() if "%pip install" in line]
+    words = shlex.split(line.split("%pip install", 1)[1])
+    return [Requirement(word) for word in words if not word.startswith("-")]
+
+
+def course_requirements(extras: set[str]) -> list[Requirement]:
+    """What pyproject.toml says the course package needs with those extras."""
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    needed = [Requirement(line) for line in project["dependencies"]]
+    for extra in sorted(extras):
+        needed += [Requirement(line) for line in project["optional-dependencies"][extra]]
+    return needed
+
+
+def installed_closure(requirements: list[Requirement]) -> set[str]:
+    """The installed distributions that pip would resolve `requirements` to, and the kernel's.
+
+    The course package is left out (the wheel brings it); its extras are expanded.
+    """
+    wanted = [*requirements, *map(Requirement, RUNNER)]
     found: set[str] = set()
+    expanded: set[str] = set()
     while wanted:
         requirement = wanted.pop()
         name = canonicalize_name(requirement.name)
-        if name in found or name == "upsampling-course":
+        if name == "upsampling-course":
+            extras = set(requirement.extras) - expanded
+            if extras or "" not in expanded:  # "": its own dependencies
+                expanded |= extras | {""}
+                wanted += course_requirements(extras)
+            continue
+        if name in found:
             continue
         try:
             distribution = importlib.metadata.distribution(name)
@@ -137,8 +159,9 @@ def top_level_entries(distributions: set[str]) -> set[str]:
     return entries
 
 
-def fresh_environment(tmp: Path) -> Path:
-    """A new virtual environment that sees the test environment's third-party packages only."""
+def fresh_environment(tmp: Path, requirements: list[Requirement]) -> Path:
+    """A new virtual environment that sees the installed copies of what `requirements` need."""
+    tmp.mkdir(parents=True, exist_ok=True)
     venv = tmp / "venv"
     # Without pip of its own: the one among the shared packages installs into it.
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
@@ -146,7 +169,7 @@ def fresh_environment(tmp: Path) -> Path:
     shared = tmp / "third_party"
     shared.mkdir()
     installed = Path(sysconfig.get_paths()["purelib"])
-    for name in sorted(top_level_entries(student_distributions())):
+    for name in sorted(top_level_entries(installed_closure(requirements))):
         if (installed / name).exists():
             (shared / name).symlink_to(installed / name)
     site_packages = subprocess.run(
@@ -187,38 +210,46 @@ def up_to_the_first_answer(notebook: nbformat.NotebookNode) -> nbformat.Notebook
     return notebook
 
 
-def test_the_setup_cell_installs_what_a_student_needs_in_a_fresh_environment(tmp_path):
-    wheel = build_wheel(tmp_path)
-    python = fresh_environment(tmp_path)
-    copies = tmp_path / "copies"
-    chapter = launch_notebooks.write_chapter_notebooks(copies)
-    exercise = launch_notebooks.write_exercise_notebooks(copies)
-    chapter_copy = next(p for p in chapter if p.stem == Path(CHAPTER).name)
-    nbformat.write(as_on_colab(nbformat.read(chapter_copy, as_version=4), wheel), chapter_copy)
-    exercise_copy = next(p for p in exercise if p.stem == EXERCISE)
-    notebook = up_to_the_first_answer(
-        as_on_colab(nbformat.read(exercise_copy, as_version=4), wheel)
-    )
-    assert any("nbgrader" in c.metadata for c in notebook.cells if c.cell_type == "code")
-    nbformat.write(notebook, exercise_copy)
-    runs = [str(chapter_copy), str(exercise_copy)]
-
+def run_in_fresh_environment(tmp: Path, notebook: nbformat.NotebookNode) -> dict:
+    """Execute the notebook in a new environment holding what its set-up cell asks for."""
+    python = fresh_environment(tmp, cell_requirements(notebook.cells[SETUP_CELL].source))
+    path = tmp / "copy.ipynb"
+    nbformat.write(notebook, path)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     result = subprocess.run(
-        [python, "-c", RUN_NOTEBOOKS, json.dumps(runs)],
-        cwd=tmp_path,
+        [python, "-c", RUN_NOTEBOOKS, json.dumps([str(path)])],
+        cwd=tmp,
         env=env,
         capture_output=True,
         text=True,
     )
     # A cell that raises stops the run (nbclient's CellExecutionError names it).
-    assert result.returncode == 0, f"a copy fails in the student install:\n{result.stderr[-4000:]}"
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert result.returncode == 0, (
+        f"the copy fails in the student install:\n{result.stderr[-4000:]}"
+    )
+    cells = json.loads(result.stdout.strip().splitlines()[-1])[str(path)]
+    where = cells[WHERE_FROM_CELL]["outputs"][0]["text"].split()
+    venv = str(python.parent.parent)
+    assert where[0] == venv, f"the copy ran in {where[0]}, not the fresh environment"
+    assert where[1].startswith(venv), f"the copy imported the course package from {where[1]}"
+    return cells
 
-    for path in runs:
-        cells = report[path]
-        where = cells[WHERE_FROM_CELL]["outputs"][0]["text"].split()
-        venv = str(python.parent.parent)
-        assert where[0] == venv, f"{path} ran in {where[0]}, not the fresh environment"
-        assert where[1].startswith(venv), f"{path} imported the course package from {where[1]}"
+
+def test_the_setup_cell_installs_what_a_student_needs_in_a_fresh_environment(tmp_path):
+    wheel = build_wheel(tmp_path)
+    copies = tmp_path / "copies"
+    chapter = next(
+        p for p in launch_notebooks.write_chapter_notebooks(copies) if p.stem == Path(CHAPTER).name
+    )
+    exercise = next(
+        p for p in launch_notebooks.write_exercise_notebooks(copies) if p.stem == EXERCISE
+    )
+    chapter_copy = as_on_colab(nbformat.read(chapter, as_version=4), wheel)
+    run_in_fresh_environment(tmp_path / "chapter", chapter_copy)
+
+    exercise_copy = up_to_the_first_answer(
+        as_on_colab(nbformat.read(exercise, as_version=4), wheel)
+    )
+    assert any("nbgrader" in c.metadata for c in exercise_copy.cells if c.cell_type == "code")
+    run_in_fresh_environment(tmp_path / "exercise", exercise_copy)

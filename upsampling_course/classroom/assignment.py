@@ -44,6 +44,7 @@ class Settings:
     memory_limit_mb: int
     jobs: int = 1
     keep_scratch: bool = False
+    sandbox: bool = True  # each kernel in a bwrap sandbox (classroom.sandbox)
 
 
 def course_setting(config, name: str, default):

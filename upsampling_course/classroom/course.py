@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import glob
 import os
 import shutil
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import nbformat
 
+from upsampling_course.classroom import sandbox
 from upsampling_course.classroom.assignment import (
     Assignment,
     ClassroomError,
@@ -96,6 +98,9 @@ def generate_feedback(
         coursedir.root = str(course)
         api = NbGraderAPI(coursedir, config=config)
         for student in students:
+            if glob.has_magic(student):  # nbgrader globs the folder's real path too
+                problems[student] = sandbox.NO_FEEDBACK_FOR_GLOB_NAMES
+                continue
             outcome = api.generate_feedback(assignment.name, student)
             if not outcome["success"]:
                 problems[student] = f"feedback failed: {outcome['error'].strip().splitlines()[-1:]}"
@@ -164,6 +169,8 @@ def grade_submissions(
     progress: bool = True,
 ) -> list[GradedStudent]:
     """Grade each submission alone, ``settings.jobs`` at a time; results in submission order."""
+    if settings.sandbox:
+        sandbox.require_sandbox()
     from tqdm import tqdm
 
     def one(student: str) -> GradedStudent:
@@ -205,11 +212,13 @@ def grade_class(
     feedback: bool = True,
     progress: bool = True,
     scratch_parent: Path | None = None,
+    use_sandbox: bool = True,
 ) -> list[StudentResult]:
     """Grade every student's submission of one assignment; see the package docstring."""
     course, config, coursedir = open_course(course)
     db_url = coursedir.db_url
     settings = course_settings(config, cell_timeout, student_timeout, memory_limit_mb, jobs)
+    settings.sandbox = use_sandbox
     assignment = load_assignment(course, config, assignment_name, db_url)
     folder = Path(submissions) if submissions else course / coursedir.submitted_directory
     handed_in = read_submissions(student_folders(folder, assignment, students), assignment)
@@ -262,12 +271,14 @@ def record(
     return [one.result for one in graded]
 
 
-def summary(results: list[StudentResult], csv_path: Path) -> str:
+def summary(results: list[StudentResult], csv_path: Path, sandboxed: bool = True) -> str:
     attention = [r for r in results if r.needs_attention]
     lines = [
         f"graded {len(results)} students; scores in {csv_path}",
         f"{len(attention)} need attention" if attention else "no student needs attention",
     ]
+    if not sandboxed:
+        lines.insert(1, sandbox.NO_SANDBOX_SUMMARY)
     for result in attention:
         lines.append(
             f"  {result.student}: {result.status}, {number(result.score)}/"

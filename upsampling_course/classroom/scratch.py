@@ -28,10 +28,12 @@ from pathlib import Path
 
 import nbformat
 
+from upsampling_course.classroom import sandbox
 from upsampling_course.classroom.assignment import CONFIG_FILE, Assignment, Settings
 from upsampling_course.classroom.notebooks import grade_id, source_key
 
 RUN_MARKER = "UPSAMPLING_COURSE_GRADING_RUN"
+SCRATCH_STUDENT = "student"  # the id nbgrader sees in a scratch course
 # The start of a record in nbgrader's log, e.g. "[AutogradeApp | DEBUG] ...".
 LOG_RECORD = re.compile(r"^\[\w+ \| [A-Z]+\]")
 
@@ -68,9 +70,11 @@ class ScratchGrading:
         shutil.copy(template_db, self.db)
         shutil.copy(course / CONFIG_FILE, root / CONFIG_FILE)
         self.assignment = assignment
-        self.student = student
-        self.submitted = root / "submitted" / student / assignment.name
-        self.autograded = root / "autograded" / student / assignment.name
+        # nbgrader reads student ids as glob patterns: a name with [ * ? or a leading
+        # dot would not find its folder. Only this scratch course uses the alias.
+        self.student = SCRATCH_STUDENT
+        self.submitted = root / "submitted" / self.student / assignment.name
+        self.autograded = root / "autograded" / self.student / assignment.name
         self.submitted.mkdir(parents=True)
 
     @property
@@ -114,6 +118,7 @@ def autograde_command(scratch: ScratchGrading, settings: Settings) -> list[str]:
         f"--CourseDirectory.root={scratch.root}",
         f"--Execute.timeout={settings.cell_timeout}",
         "--OverwriteCells.add_missing_cells=True",
+        *sandbox.autograde_options(scratch.root, settings),
     ]
 
 

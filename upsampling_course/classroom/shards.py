@@ -134,10 +134,12 @@ def grade_shard(
     feedback: bool = True,
     progress: bool = True,
     scratch_parent: Path | None = None,
+    use_sandbox: bool = True,
 ) -> list[StudentResult]:
     """Grade one shard of the class into ``out``; the course folder is only read."""
     course, config, coursedir = open_course(course)
     settings = course_settings(config, cell_timeout, student_timeout, memory_limit_mb, jobs)
+    settings.sandbox = use_sandbox
     folder = Path(submissions) if submissions else course / coursedir.submitted_directory
     out = _fresh_folder(out)
     with open(out / SHARD_LOG, "w") as log:

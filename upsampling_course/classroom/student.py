@@ -16,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 
+from upsampling_course.classroom import sandbox
 from upsampling_course.classroom.assignment import Assignment, NotebookSpec, Settings
 from upsampling_course.classroom.notebooks import find_cell
 from upsampling_course.classroom.repair import Checked, check_notebook, neutralise_answer
@@ -123,6 +124,10 @@ def run(
             if path.is_file() and path.suffix != ".ipynb":
                 shutil.copy(path, scratch.submitted / path.name)
         _autograde_with_retries(made, settings, taken.started)
+        made.flags += [
+            (Status.CHECK_BY_HAND, note)
+            for note in sandbox.run_notes(scratch.root, made.outputs, settings)
+        ]
     finally:
         if not made.finished and not settings.keep_scratch:
             scratch.cleanup()
@@ -269,7 +274,7 @@ def cell_result(
             notes.insert(0, f"the answer cell {answer} {made.removed[(name, answer)]}")
         if status is not CellStatus.PASSED and name in made.outputs:
             errors = describe_errors(made.outputs[name], spec, test)
-            notes += errors
+            notes += [sandbox.explained(error, settings) for error in errors]
             if any("timed out" in error for error in errors):
                 flags.append(
                     (

@@ -69,8 +69,6 @@ def submission_folders(submissions: Path, assignment: str) -> dict[str, Path]:
     """student -> folder, for nbgrader's <student>/<assignment>/ layout or plain <student>/."""
     folders = {}
     for student_dir in sorted(p for p in submissions.iterdir() if p.is_dir()):
-        if student_dir.name.startswith("."):
-            continue
         nested = student_dir / assignment
         if nested.is_dir():
             folders[student_dir.name] = nested
