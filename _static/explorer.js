@@ -219,9 +219,10 @@
       status.className = "explorer-result";
       status.textContent =
         "Output: " + result.length + " × " + result.length +
-        (result.length === 0 ? " (empty)" : "") +
-        "; Keras keeps positions " + result.start + " to " + (result.start + result.length - 1) +
-        " of the scatter.";
+        (result.length === 0
+          ? " (empty): Keras keeps nothing of the scatter."
+          : "; Keras keeps positions " + result.start + " to " +
+            (result.start + result.length - 1) + " of the scatter.");
       [scatterTable(n, k, s, result), overlapTable(result)].forEach(function (table) {
         var scroller = element("div", { class: "explorer-scroll", tabindex: "0", role: "region" });
         scroller.setAttribute("aria-label", table.querySelector("caption").textContent);
