@@ -99,7 +99,7 @@ WRONG_ANSWERS = {
     "parameters_without_bias": {
         "answer": "parameter_counts_answer",
         "source": "dense_parameters = 64 * 4096\nfirst_conv_parameters = 3 * 3 * 256 * 128\n",
-        "loses": ["test_parameter_counts", "test_conv_parameters"],
+        "loses": ["test_parameter_counts"],
     },
     "dense_bias_per_input": {
         "answer": "parameter_counts_answer",
@@ -109,7 +109,7 @@ WRONG_ANSWERS = {
     "conv_kernel_ignores_input_channels": {
         "answer": "parameter_counts_answer",
         "source": "dense_parameters = 64 * 4096 + 4096\nfirst_conv_parameters = 3 * 3 * 128 + 128\n",
-        "loses": ["test_conv_parameters"],
+        "loses": ["test_parameter_counts"],
     },
     "conv_counts_output_pixels": {
         "answer": "parameter_counts_answer",
@@ -117,7 +117,7 @@ WRONG_ANSWERS = {
             "dense_parameters = 64 * 4096 + 4096\n"
             "first_conv_parameters = 8 * 8 * 3 * 3 * 256 * 128 + 128\n"
         ),
-        "loses": ["test_conv_parameters"],
+        "loses": ["test_parameter_counts"],
     },
     "dilation_ignored": {
         "answer": "dilated_output_shape_answer",
