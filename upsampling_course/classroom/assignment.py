@@ -45,7 +45,6 @@ class Settings:
     jobs: int = 1
     keep_scratch: bool = False
     sandbox: bool = True  # each kernel in a bwrap sandbox (classroom.sandbox)
-    sandbox: bool = True  # each kernel in a bwrap sandbox (classroom.sandbox)
 
 
 def course_setting(config, name: str, default):

@@ -120,6 +120,8 @@ def _exit_status(results) -> int:
 def grade(args) -> int:
     if args.no_sandbox:
         print(sandbox.NO_SANDBOX_WARNING, file=sys.stderr)
+    else:
+        sandbox.require_sandbox()  # before anything else: say at once why not
     if args.shard or args.out:
         return grade_one_shard(args)
     course = args.course.resolve()
