@@ -15,9 +15,15 @@ class of real students needs:
   duplicate cell ids, deleted or edited cells, a renamed notebook, an extra
   notebook, a late submission) and repaired where that is safe;
 * each student is graded alone, in a scratch copy of the course that holds
-  no ``solutions/`` folder and no gradebook, with a memory limit on the kernel
-  and a bound on the student's total grading time, so that one broken or
-  hostile notebook never stops or changes anyone else's grades;
+  no ``solutions/`` folder and no gradebook, with a bound on the student's
+  total grading time; the student's kernel, and only it, runs in a
+  bubblewrap sandbox (``sandbox``): its own processes, user and no network,
+  a file system with only the Python environment and the package folder
+  read-only and a private ``/tmp``, and limits on memory, processes, disk and
+  output. The grader alone writes the gradebooks, after the sandbox ended.
+  Where no sandbox can be made the command refuses to grade unless given
+  ``--no-sandbox``. The sandbox does not hide the tests the kernel runs or
+  what the package computes (see the guide's sandbox section);
 * a cell that crashes the kernel or ignores the interrupt after its timeout
   is removed (scored as blank) and the student is graded again, so the rest
   of the notebook still earns its points;
@@ -34,6 +40,8 @@ The package, one job per module (the order grading runs in):
 * ``submissions``: finding and reading each student's files, once;
 * ``repair``: checks and repairs of a submitted notebook;
 * ``scratch``: the scratch course and the one function that runs nbgrader on it;
+* ``sandbox`` and ``sandbox_kernel``: the bwrap sandbox around each student's
+  kernel, and the kernel manager nbgrader starts it with;
 * ``student``: grading one student (intake, run, report);
 * ``redact``: keeping hidden tests out of feedback;
 * ``results``: per-cell and per-student results, ordered statuses, the CSV;
