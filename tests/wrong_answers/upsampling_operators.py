@@ -2,8 +2,8 @@
 
 Keys are short names shown in test ids. ``answer`` is the grade id of the
 answer cell that gets ``source``; ``loses`` lists the test cells that must
-score below full marks; every other test cell must keep full marks. Entries
-whose ``loses`` is empty are correct answers written in an unusual way: they
+score below full marks; every other test cell must keep full marks.
+``UNUSUAL_ANSWERS`` are correct answers written unlike the solution: they
 must keep every point.
 """
 
@@ -106,22 +106,6 @@ WRONG_ANSWERS = {
         "source": matrix(result="matrix.T"),
         "loses": MATRIX_TESTS,
     },
-    "matrix_by_zero_insertion_correct": {
-        "answer": "transposed_matrix_answer",
-        "source": (
-            "def transposed_matrix(kernel, input_size, stride):\n"
-            "    kernel = np.asarray(kernel, dtype=float)\n"
-            "    length = (input_size - 1) * stride + max(len(kernel), stride)\n"
-            "    columns = []\n"
-            "    for sample in np.eye(input_size):\n"
-            "        spread = np.zeros((input_size - 1) * stride + 1)\n"
-            "        spread[::stride] = sample\n"
-            "        column = np.convolve(spread, kernel)\n"
-            "        columns.append(np.pad(column, (0, length - column.size)))\n"
-            "    return np.stack(columns, axis=1)\n"
-        ),
-        "loses": [],
-    },
     # 2. the gradient of a strided convolution
     "gradient_transposed_layer_length": {
         # The transposed layer's own output length, not the convolution's input size.
@@ -139,21 +123,6 @@ WRONG_ANSWERS = {
         "answer": "conv_input_gradient_answer",
         "source": gradient().replace("value * kernel", "value * kernel[::-1]"),
         "loses": GRADIENT_TESTS,
-    },
-    "gradient_by_matrix_correct": {
-        "answer": "conv_input_gradient_answer",
-        "source": (
-            "def conv_input_gradient(kernel, upstream, input_size, stride):\n"
-            "    kernel = list(map(float, kernel))\n"
-            "    rows = []\n"
-            "    for output in range(len(upstream)):\n"
-            "        row = [0.0] * input_size\n"
-            "        for tap, weight in enumerate(kernel):\n"
-            "            row[output * stride + tap] = weight\n"
-            "        rows.append(row)\n"
-            "    return np.array(rows).T @ np.asarray(upstream, dtype=float)\n"
-        ),
-        "loses": [],
     },
     # 3. the sub-pixel equivalent
     "subpixel_column_major": {
@@ -186,17 +155,6 @@ WRONG_ANSWERS = {
         ),
         "loses": SUBPIXEL_TESTS,
     },
-    "subpixel_by_transpose_correct": {
-        "answer": "subpixel_kernel_answer",
-        "source": (
-            "def subpixel_kernel(transpose_kernel):\n"
-            "    transpose_kernel = np.asarray(transpose_kernel, dtype=float)\n"
-            "    stride, _, filters, channels = transpose_kernel.shape\n"
-            "    flat = transpose_kernel.transpose(3, 0, 1, 2).reshape(channels, -1)\n"
-            "    return flat[None, None]\n"
-        ),
-        "loses": [],
-    },
     # 4. ICNR
     "icnr_repeat_not_tile": {
         "answer": "icnr_answer",
@@ -224,15 +182,6 @@ WRONG_ANSWERS = {
             "    return np.tile(np.asarray(base_kernel, dtype=float), (1, 1, 1, scale))\n"
         ),
         "loses": ICNR_TESTS,
-    },
-    "icnr_by_concatenation_correct": {
-        "answer": "icnr_answer",
-        "source": (
-            "def icnr(base_kernel, scale):\n"
-            "    base_kernel = np.array(base_kernel, dtype=np.float32)\n"
-            "    return np.concatenate([base_kernel] * scale**2, axis=3)\n"
-        ),
-        "loses": [],
     },
     # 5. space_to_depth
     "inverse_reshape_only": {
@@ -264,7 +213,57 @@ WRONG_ANSWERS = {
         "source": space_to_depth(channels="block * block"),
         "loses": INVERSE_TESTS,
     },
-    "inverse_by_phases_correct": {
+}
+
+UNUSUAL_ANSWERS = {
+    "matrix_by_zero_insertion": {
+        "answer": "transposed_matrix_answer",
+        "source": (
+            "def transposed_matrix(kernel, input_size, stride):\n"
+            "    kernel = np.asarray(kernel, dtype=float)\n"
+            "    length = (input_size - 1) * stride + max(len(kernel), stride)\n"
+            "    columns = []\n"
+            "    for sample in np.eye(input_size):\n"
+            "        spread = np.zeros((input_size - 1) * stride + 1)\n"
+            "        spread[::stride] = sample\n"
+            "        column = np.convolve(spread, kernel)\n"
+            "        columns.append(np.pad(column, (0, length - column.size)))\n"
+            "    return np.stack(columns, axis=1)\n"
+        ),
+    },
+    "gradient_by_matrix": {
+        "answer": "conv_input_gradient_answer",
+        "source": (
+            "def conv_input_gradient(kernel, upstream, input_size, stride):\n"
+            "    kernel = list(map(float, kernel))\n"
+            "    rows = []\n"
+            "    for output in range(len(upstream)):\n"
+            "        row = [0.0] * input_size\n"
+            "        for tap, weight in enumerate(kernel):\n"
+            "            row[output * stride + tap] = weight\n"
+            "        rows.append(row)\n"
+            "    return np.array(rows).T @ np.asarray(upstream, dtype=float)\n"
+        ),
+    },
+    "subpixel_by_transpose": {
+        "answer": "subpixel_kernel_answer",
+        "source": (
+            "def subpixel_kernel(transpose_kernel):\n"
+            "    transpose_kernel = np.asarray(transpose_kernel, dtype=float)\n"
+            "    stride, _, filters, channels = transpose_kernel.shape\n"
+            "    flat = transpose_kernel.transpose(3, 0, 1, 2).reshape(channels, -1)\n"
+            "    return flat[None, None]\n"
+        ),
+    },
+    "icnr_by_concatenation": {
+        "answer": "icnr_answer",
+        "source": (
+            "def icnr(base_kernel, scale):\n"
+            "    base_kernel = np.array(base_kernel, dtype=np.float32)\n"
+            "    return np.concatenate([base_kernel] * scale**2, axis=3)\n"
+        ),
+    },
+    "inverse_by_phases": {
         "answer": "space_to_depth_answer",
         "source": (
             "def space_to_depth(images, block):\n"
@@ -272,6 +271,5 @@ WRONG_ANSWERS = {
             "    phases = [images[:, i::block, j::block, :] for i in range(block) for j in range(block)]\n"
             "    return np.concatenate(phases, axis=-1)\n"
         ),
-        "loses": [],
     },
 }
