@@ -83,3 +83,16 @@ def assignment_facts(name: str) -> AssignmentFacts:
 
 def all_assignments() -> list[str]:
     return sorted(p.name for p in SOLUTIONS.iterdir() if (p / f"{p.name}.ipynb").is_file())
+
+
+def glue_all(glue) -> dict[str, float]:
+    """Glue `<name>_points` and `<name>_minutes` of every assignment (the Exercises page)."""
+    glued = {}
+    for name in all_assignments():
+        facts = assignment_facts(name)
+        glued[f"{name}_points"] = facts.points
+        if facts.minutes is not None:
+            glued[f"{name}_minutes"] = facts.minutes
+    for key, value in glued.items():
+        glue(key, value, display=False)
+    return glued
