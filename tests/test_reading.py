@@ -149,6 +149,9 @@ BROKEN_PAGES = {
     "a section after the self-check": GOOD_PAGE + "\n## More\n\nText.\n",
     "no exercise": GOOD_PAGE.replace("{admonition} Exercise", "{admonition} Try it"),
     "exercise section missing": GOOD_PAGE.replace("#shape-formulas", "#shapes"),
+    "exercise ref to another page": GOOD_PAGE.replace(
+        "[the shape_formulas exercise](exercises.md#shape-formulas)", "{ref}`shape-puzzles`"
+    ),
     "a long cell": GOOD_PAGE.replace(":tags: [remove-cell]\n", "x = 1\n" * 21),
     "an f-string glued": GOOD_PAGE.replace('glue("count", 1153', 'glue("count", f"{1153:,}"'),
     "a formatted string glued": GOOD_PAGE.replace(
@@ -163,6 +166,14 @@ def test_each_check_fails_on_a_page_that_breaks_it(name):
     broken = BROKEN_PAGES[name]
     assert broken != GOOD_PAGE, f"the {name!r} example did not change the page"
     assert all_problems(broken), f"no check caught {name!r}"
+
+
+def test_an_exercise_linked_by_its_label_is_accepted():
+    by_label = GOOD_PAGE.replace(
+        "[the shape_formulas exercise](exercises.md#shape-formulas)",
+        "{ref}`the shape_formulas exercise <shape-formulas>`",
+    )
+    assert by_label != GOOD_PAGE and all_problems(by_label) == []
 
 
 def test_a_long_cell_that_is_removed_from_the_page_is_allowed():

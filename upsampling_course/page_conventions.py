@@ -37,7 +37,10 @@ _OPEN = re.compile(
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>.+?)\s*#*\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\S")
 _LABEL = re.compile(r"^\((?P<label>[^)\s]+)\)=\s*$")
-_EXERCISE_LINK = re.compile(r"\]\((?:\./)?exercises(?:\.md)?#(?P<anchor>[\w-]+)\)")
+_EXERCISE_LINK = re.compile(
+    r"\]\((?:\./)?exercises(?:\.md)?#(?P<anchor>[\w-]+)\)"  # [text](exercises.md#section)
+    r"|\{ref\}`(?:[^`<]*<)?(?P<label>[\w-]+)>?`"  # {ref}`label` or {ref}`text <label>`
+)
 
 
 @dataclass(frozen=True)
@@ -281,10 +284,24 @@ def exercise_link_problems(page: Page, anchors: set[str]) -> list[Problem]:
         ]
     problems = []
     for box in boxes:
-        links = [m["anchor"] for line in box.body for m in _EXERCISE_LINK.finditer(line)]
-        if not links:
+        found = [m for line in box.body for m in _EXERCISE_LINK.finditer(line)]
+        links = [m["anchor"] for m in found if m["anchor"]]
+        links += [m["label"] for m in found if m["label"] and m["label"] in anchors]
+        if not found:
             problems.append(
-                Problem(box.start, "the Exercise admonition links no `exercises.md#<section>`")
+                Problem(
+                    box.start,
+                    "the Exercise admonition links no section of the Exercises page "
+                    "(`exercises.md#<section>` or {ref}`<label>`)",
+                )
+            )
+        elif not links:
+            labels = ", ".join(m["label"] for m in found)
+            problems.append(
+                Problem(
+                    box.start,
+                    f"the Exercise admonition's {{ref}} ({labels}) is not a section of the Exercises page",
+                )
             )
         problems += [
             Problem(
