@@ -3,8 +3,9 @@
 Keys are short names shown in test ids. ``answer`` is the grade id of the
 answer cell that gets ``source``; ``loses`` lists the test cells that must
 score below full marks; every other test cell must keep full marks. Entries
-whose ``loses`` is empty are correct answers written in an unusual way: they
-must keep every point.
+whose ``loses`` is empty are correct answers written in an unusual way
+(``UNUSUAL_ANSWERS``): they must keep every point. Each task's answers are
+listed together; tests/test_assignments.py packs them into few submissions.
 """
 
 SCATTER = (
@@ -81,7 +82,7 @@ INPUT_GRADIENT_CELLS = [
 ]
 KERNEL_GRADIENT_CELLS = ["test_kernel_gradient_shape", "test_kernel_gradient_tape"]
 
-WRONG_ANSWERS = {
+ANSWERS = {
     # --- task 1: conv_transpose_forward -----------------------------------------
     "overlaps_overwritten": {
         "answer": "conv_transpose_forward_answer",
@@ -295,3 +296,8 @@ WRONG_ANSWERS = {
         "loses": [],
     },
 }
+
+#: Plausible wrong answers: each loses the points of the test cells in ``loses``.
+WRONG_ANSWERS = {name: answer for name, answer in ANSWERS.items() if answer["loses"]}
+#: Correct answers written unlike the solution: each keeps every point.
+UNUSUAL_ANSWERS = {name: answer for name, answer in ANSWERS.items() if not answer["loses"]}

@@ -3,8 +3,9 @@
 Keys are short names shown in test ids. ``answer`` is the grade id of the
 answer cell that gets ``source``; ``loses`` lists the test cells that must
 score below full marks; every other test cell must keep full marks. Entries
-whose ``loses`` is empty are correct answers written in an unusual way: they
-must keep every point.
+whose ``loses`` is empty are correct answers written in an unusual way
+(``UNUSUAL_ANSWERS``): they must keep every point. Each task's answers are
+listed together; tests/test_assignments.py packs them into few submissions.
 """
 
 FORWARD = ["test_forward_shape", "test_forward_small_case", "test_forward_keras"]
@@ -27,7 +28,7 @@ CHANNELS_FIRST_SUM = (
     "    return blocks.REDUCE(axis=(3, 5))\n"
 )
 
-WRONG_ANSWERS = {
+ANSWERS = {
     # --- task 1: upsampling_forward ---------------------------------------------
     "size_axes_swapped": {
         "answer": "upsampling_forward_answer",
@@ -221,3 +222,8 @@ WRONG_ANSWERS = {
         "loses": [],
     },
 }
+
+#: Plausible wrong answers: each loses the points of the test cells in ``loses``.
+WRONG_ANSWERS = {name: answer for name, answer in ANSWERS.items() if answer["loses"]}
+#: Correct answers written unlike the solution: each keeps every point.
+UNUSUAL_ANSWERS = {name: answer for name, answer in ANSWERS.items() if not answer["loses"]}
