@@ -49,7 +49,6 @@ ZERO = [
     ("get_ipython().ast_transformers.append(Wrap())", "reads-tests"),
     ("ip.events.register('pre_run_cell', hook)", "reads-tests"),
     ("expected = globals()['_expected']", "reads-tests"),
-    ("text = open('mnist_generator_lab.ipynb').read()", "reads-tests"),
     (
         "try:\n    pass\nexcept Exception as e:\n    f = e.__traceback__.tb_frame.f_back",
         "reads-tests",
@@ -66,6 +65,7 @@ FLAGGED = [
     "!ls",
     "with open('notes.txt') as handle:\n    notes = handle.read()",
     "import subprocess",
+    "text = open('mnist_generator_lab.ipynb').read()",  # the sandbox hides the course's files
 ]
 
 CLEAN = [

@@ -312,7 +312,14 @@ class _Visitor(ast.NodeVisitor):
         }:
             texts = [_literal_text(argument) or "" for argument in node.args]
             if any(_NOTEBOOK_FILES.search(text) for text in texts):
-                self.add(node, "reads-tests", f"opens {texts[0]!r}, a notebook or course file")
+                # Flagged, not zeroed: the sandbox hides the course's files, so this can only
+                # find the student's own notebook (and the classroom's snooper test relies on it).
+                self.add(
+                    node,
+                    "reads-tests",
+                    f"opens {texts[0]!r}, a notebook or course file",
+                    zero=False,
+                )
             elif attribute in {"system", "popen"}:
                 self.add(node, "reads-tests", f"runs a program with {attribute}()", zero=False)
             elif name == "open" or attribute in {
@@ -497,3 +504,90 @@ def verdict(findings: list[Finding]) -> tuple[str, str] | None:
     if len(worst) > 3:
         reason += f"; and {len(worst) - 3} more"
     return status, f"{worst[0].kind}: {reason}"
+
+
+ZERO_PREFIX = "scored zero by the integrity check"
+FLAG_PREFIX = "flagged by the integrity check (score kept)"
+
+
+def screen(nb, spec) -> dict[str, tuple[str, str]]:
+    """Check a submission before grading; return graded test cell -> ("zero" or "flag", reason).
+
+    Student code is every answer cell, every cell the student added and any
+    locked cell whose code differs from the release. A finding in an answer
+    cell applies to that answer's test cells (up to the next answer cell); a
+    finding in any other student cell applies to every test cell after it,
+    since code such as an input transformer changes all the cells that run
+    later. For a "zero" finding the notebook is changed before it runs: the
+    answer is replaced by code that raises, and an added cell is emptied and
+    every answer after it replaced, so nbgrader itself scores those tests 0
+    (and the gradebook agrees with the CSV) and the offending code never runs.
+    """
+    from upsampling_course.classroom.notebooks import grade_id
+    from upsampling_course.classroom.repair import neutralise_answer
+
+    locked = [
+        spec.sources[gid]
+        for gid in spec.order
+        if gid in spec.sources and gid not in spec.answers and gid not in spec.points
+    ]
+    names = module_names_of(locked)
+    verdicts: dict[str, tuple[str, str]] = {}
+    pending: list[tuple[str, str, bool]] = []  # (status, reason, until the next answer only)
+    removing_answers = None  # why every later answer is removed, after a zeroed added cell
+    for cell in nb.cells:
+        gid = grade_id(cell)
+        if cell.cell_type != "code":
+            continue
+        if gid in spec.points:
+            for status, reason, _ in pending:
+                _merge(verdicts, gid, status, reason)
+            continue
+        if gid in spec.answers:
+            pending = [p for p in pending if not p[2]]
+            if removing_answers:
+                neutralise_answer(nb, gid, removing_answers)
+                continue
+        elif gid in spec.sources and cell.source == spec.sources[gid]:
+            continue  # the course's own locked cell, unchanged
+        found = verdict(check_cell(cell.source, names))
+        if found is None:
+            continue
+        status, reason = found
+        where = (
+            f"answer cell {gid}"
+            if gid in spec.answers
+            else (f"the changed locked cell {gid}" if gid else "a cell the student added")
+        )
+        pending.append((status, f"{where}: {reason}", gid in spec.answers))
+        if status == "zero" and gid in spec.answers:
+            neutralise_answer(nb, gid, f"the integrity check found {reason}")
+        elif status == "zero":
+            cell.source = f"# The grader removed this cell: {reason}"
+            cell.outputs = []
+            removing_answers = f"an earlier cell the student added was removed ({reason})"
+    return verdicts
+
+
+def _merge(verdicts: dict, test: str, status: str, reason: str) -> None:
+    old_status, old_reason = verdicts.get(test, ("flag", ""))
+    status = "zero" if "zero" in (status, old_status) else "flag"
+    reasons = [r for r in (old_reason, reason) if r]
+    verdicts[test] = (status, "; ".join(dict.fromkeys(reasons)))
+
+
+def apply_verdicts(result, name: str, verdicts: dict[str, tuple[str, str]]) -> None:
+    """Zero or annotate the student's rows of notebook `name`; flag the student for a look."""
+    from upsampling_course.classroom.results import CellStatus, Status
+
+    for cell in result.cells:
+        if cell.notebook != name or cell.cell not in verdicts:
+            continue
+        status, reason = verdicts[cell.cell]
+        if status == "zero":
+            cell.score, cell.status = 0.0, CellStatus.FAILED
+            text = f"{ZERO_PREFIX}: {reason}"
+        else:
+            text = f"{FLAG_PREFIX}: {reason}"
+        cell.reason = "; ".join(r for r in (text, cell.reason) if r)
+        result.flag(Status.CHECK_BY_HAND, f"{name}.ipynb: {cell.cell} {text}")
