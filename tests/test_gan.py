@@ -302,3 +302,98 @@ def test_trainer_rejects_images_of_the_wrong_shape_or_count(real_digits):
         gan.check_training_images(real_digits[:, :, :, 0], 64)
     with pytest.raises(ValueError, match="need at least 64 images"):
         gan.check_training_images(real_digits[:10], 64)
+
+
+def test_subpixel_generator_starts_as_a_resize_convolution():
+    # ICNR: after each depth-to-space, every 2 x 2 block of pixels is equal.
+    generator = gan.build_generator(16, "subpixel", width=8)
+    assert layer_types(generator).count("DepthToSpace") == 2
+    latents = np.random.default_rng(0).standard_normal((3, 16)).astype("float32")
+    first_block = keras.Sequential(generator.layers[:6])
+    upsampled = np.asarray(first_block(latents))
+    assert upsampled.shape == (3, 14, 14, 8)
+    for dy, dx in ((0, 1), (1, 0), (1, 1)):
+        np.testing.assert_allclose(upsampled[:, dy::2, dx::2], upsampled[:, ::2, ::2], atol=1e-6)
+    assert np.abs(upsampled).max() > 0
+
+
+def test_each_ablation_changes_the_lab_recipe_in_one_place():
+    from upsampling_course.gan.recipes import ABLATIONS, FAILURES
+
+    assert ABLATIONS["lab"] is gan.LAB_RECIPE
+    fields = [f.name for f in dataclasses.fields(gan.Recipe) if f.name != "name"]
+    for name, recipe in {**ABLATIONS, **FAILURES}.items():
+        base = gan.PLAIN_RECIPE if name in FAILURES else gan.LAB_RECIPE
+        changed = {f for f in fields if getattr(recipe, f) != getattr(base, f)}
+        expected = {
+            "lab": set(),
+            "no code": {"build_discriminator", "code_classes", "code_weight"},
+            "no weight averaging": {"weight_averaging"},
+            "learning rates / 4": {"generator_learning_rate", "discriminator_learning_rate"},
+            "learning rate too high": {"generator_learning_rate", "discriminator_learning_rate"},
+            "discriminator wins": {"generator_learning_rate"},
+            "frozen discriminator": {"discriminator_learning_rate"},
+        }.get(name, {"build_generator"})
+        assert changed == expected, name
+
+
+def test_recorded_run_keeps_scores_losses_spectrum_and_samples(real_digits):
+    from types import SimpleNamespace
+
+    from upsampling_course.gan.experiments import block_means, recorded_run
+    from upsampling_course.quality import QualityScore
+
+    assert block_means([1, 2, 3, 4, 5], 2) == [1.5, 3.5]
+
+    class FakeScorer:
+        train = SimpleNamespace(images=real_digits)
+        test = SimpleNamespace(images=real_digits[:64])
+
+        def score(self, images):
+            return QualityScore(0.9, 0.99, float(np.abs(images).mean()), 1.0, len(images))
+
+    recipe = dataclasses.replace(
+        gan.PLAIN_RECIPE,
+        build_generator=lambda: gan.build_generator(16, width=8),
+        build_discriminator=lambda: gan.build_discriminator(width=8),
+        latent_dim=16,
+        batch_size=32,
+    )
+    record, samples = recorded_run(
+        recipe, FakeScorer(), steps=5, score_every=2, seed=0, num_images=40, loss_block=2
+    )
+    assert [point["steps"] for point in record["checkpoints"]] == [2, 4, 5]
+    # The fake judge's ratio, mean |pixel|, is below 3: the first scoring meets the targets.
+    assert record["steps_to_targets"] == 2
+    assert len(record["generator_loss"]) == len(record["discriminator_loss"]) == 2
+    assert len(record["spectrum_log_ratio"]) == len(record["spectrum_frequencies"])
+    assert np.asarray(record["power_spectrum_2d"]).shape == (28, 28)
+    assert samples.shape == (16, 28, 28) and samples.dtype == np.uint8
+
+
+def test_best_snapshot_keeps_the_best_generator_that_met_the_targets(real_digits):
+    from upsampling_course.gan.snapshots import BestSnapshot
+    from upsampling_course.quality import QualityScore
+
+    class ScriptedScorer:
+        """Hands out Frechet ratios in a fixed order: miss, hit, better hit, worse hit."""
+
+        ratios = iter([5.0, 2.5, 1.5, 2.9])
+
+        def score(self, images):
+            return QualityScore(0.9, 0.99, next(self.ratios), 1.0, len(images))
+
+    trainer = small_trainer(real_digits, weight_averaging=0.9)
+    best = BestSnapshot(ScriptedScorer(), num_images=8)
+    kept_weights = None
+    for expected_steps in (None, 2, 3, 3):
+        trainer.train(steps=1, progress=False)
+        best.update(trainer)
+        assert best.steps == expected_steps
+        if expected_steps == 3 and kept_weights is None:
+            kept_weights = [w.copy() for w in trainer.averaged_generator.get_weights()]
+    assert best.score.frechet_ratio == 1.5
+    # The copy holds the step-3 weights of the averaged generator, not the later ones.
+    for kept, expected in zip(best.generator.get_weights(), kept_weights, strict=True):
+        np.testing.assert_array_equal(kept, expected)
+    assert best.generator is not trainer.averaged_generator

@@ -138,3 +138,26 @@ def save_gif(
         path, save_all=True, append_images=frames[1:], duration=durations, loop=0, optimize=True
     )
     return path
+
+
+def plot_recorded_run(record: dict, samples: np.ndarray, axes: Sequence[plt.Axes]) -> None:
+    """One recorded run (``upsampling_course.gan.experiments.recorded_run``): its digits and losses.
+
+    ``axes[0]`` shows ``samples`` (uint8, 0 black to 255 white) as a grid,
+    ``axes[1]`` both losses against the training step, as the record keeps
+    them (means of ``record["loss_block"]`` steps).
+    """
+    samples = np.asarray(samples)
+    if samples.dtype != np.uint8 or samples.ndim != 3:
+        raise ValueError(
+            f"expected uint8 samples shaped (N, H, W), got {samples.dtype} {samples.shape}"
+        )
+    show_image_grid(samples / 127.5 - 1, record["recipe"], ax=axes[0])
+    block = record["loss_block"]
+    for key, label in (("generator_loss", "generator"), ("discriminator_loss", "discriminator")):
+        values = np.asarray(record[key], dtype=float)
+        axes[1].plot(block * (np.arange(len(values)) + 1), values, label=label)
+    axes[1].set_xlabel("training step")
+    axes[1].set_ylabel(f"loss ({block}-step mean)")
+    axes[1].legend(fontsize=8)
+    axes[1].grid(alpha=0.3)

@@ -313,3 +313,21 @@ def load_scorer(source: str | None = None, verbose: bool = True) -> QualityScore
             f"Reference classifier {how}; accuracy on {len(test):,} held-out digits: {accuracy:.1%}"
         )
     return QualityScorer(classifier, train, test, accuracy)
+
+
+def score_table(scores: dict[str, QualityScore]):
+    """A pandas table of named scores, one row each, and whether each meets the lab's targets."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            name: {
+                "confident fraction": round(s.confident_fraction, 2),
+                "coverage": round(s.coverage, 2),
+                "Fréchet distance": round(s.frechet_distance, 1),
+                "× real baseline": round(s.frechet_ratio, 1),
+                "meets all targets": s.meets_targets(),
+            }
+            for name, s in scores.items()
+        }
+    ).T

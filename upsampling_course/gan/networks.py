@@ -6,7 +6,9 @@ choice (:mod:`upsampling_course.gan.recipes`); this module only builds them.
 
 from __future__ import annotations
 
-UPSAMPLING_METHODS = ("transpose", "resize")
+import numpy as np
+
+UPSAMPLING_METHODS = ("transpose", "resize", "subpixel")
 # Keras's default 0.99 averages batch statistics over ~100 steps; a GAN
 # generator changes faster than that, so samples drawn in inference mode would
 # lag behind training. 0.9 averages over ~10 steps.
@@ -33,6 +35,37 @@ def make_reproducible(seed: int) -> None:
     tf.config.experimental.enable_op_determinism()
 
 
+def depth_to_space_layer(block_size: int = 2):
+    """A layer that moves each pixel's ``block_size ** 2`` channel groups into a block of pixels.
+
+    ``keras.ops.depth_to_space`` as a layer, so that a sub-pixel generator
+    can be cloned (the running weight average clones the generator).
+    """
+    keras = keras_module()
+
+    class DepthToSpace(keras.layers.Layer):
+        def __init__(self, block_size: int = 2, **kwargs):
+            super().__init__(**kwargs)
+            self.block_size = block_size
+
+        def call(self, inputs):
+            return keras.ops.depth_to_space(inputs, self.block_size)
+
+        def compute_output_shape(self, input_shape):
+            batch, height, width, channels = input_shape
+            scale = self.block_size
+
+            def grow(size):
+                return None if size is None else size * scale
+
+            return (batch, grow(height), grow(width), channels // scale**2)
+
+        def get_config(self):
+            return {**super().get_config(), "block_size": self.block_size}
+
+    return DepthToSpace(block_size)
+
+
 def build_generator(
     latent_dim: int = 64,
     upsampling: str = "transpose",
@@ -42,30 +75,46 @@ def build_generator(
 ):
     """The lab's generator: latent vector -> 7 x 7 x (2 width) -> 14 x 14 x width -> 28 x 28 x (width / 2) -> 28 x 28 x 1.
 
-    ``upsampling="transpose"`` grows each step with ``Conv2DTranspose(kernel_size,
-    stride 2)`` (kernel 4 by default: divisible by the stride, so every
-    output pixel gets the same number of kernel taps); ``"resize"`` with
-    ``UpSampling2D(2)`` then ``Conv2D(kernel 3)``. A last 3 x 3 convolution
-    at full resolution mixes the ``width / 2`` channels into one; its
-    ``tanh`` keeps pixels in [-1, 1]. That last convolution smooths the
-    strokes the upsampling layers draw and improved the lab's quality score
-    per second of training more than a wider generator did
-    (``benchmarks/README.md``).
+    Each of the two stride-2 upsampling steps is, by ``upsampling``:
+
+    - ``"transpose"``: ``Conv2DTranspose(kernel_size, stride 2)`` (kernel 4 by
+      default: divisible by the stride, so every output pixel gets the same
+      number of kernel taps);
+    - ``"resize"``: ``UpSampling2D(2)`` then ``Conv2D(kernel_size - 1 if even
+      else kernel_size)``, a resize-convolution (kernel 3 by default);
+    - ``"subpixel"``: ``Conv2D(4 x filters, kernel 3)`` then
+      ``depth_to_space(2)``, initialized with ICNR
+      (:func:`upsampling_course.operators.icnr_kernel`) so that it starts
+      as a resize-convolution.
+
+    A last 3 x 3 convolution at full resolution mixes the ``width / 2``
+    channels into one; its ``tanh`` keeps pixels in [-1, 1]. That last
+    convolution smooths the strokes the upsampling layers draw and improved
+    the lab's quality score per second of training more than a wider
+    generator did (``benchmarks/README.md``).
     """
     if upsampling not in UPSAMPLING_METHODS:
         raise ValueError(f"upsampling must be one of {UPSAMPLING_METHODS}, got {upsampling!r}")
     keras = keras_module()
     layers = keras.layers
+    # A stride-1 convolution needs an odd kernel to stay centred.
+    stride_one_kernel = kernel_size if kernel_size % 2 else kernel_size - 1
 
     def grow(filters: int) -> list:
         if upsampling == "transpose":
             return [layers.Conv2DTranspose(filters, kernel_size, strides=2, padding="same")]
-        return [layers.UpSampling2D(2), layers.Conv2D(filters, 3, padding="same")]
+        if upsampling == "resize":
+            return [
+                layers.UpSampling2D(2),
+                layers.Conv2D(filters, stride_one_kernel, padding="same"),
+            ]
+        subpixel = layers.Conv2D(4 * filters, stride_one_kernel, padding="same")
+        return [subpixel, depth_to_space_layer(2)]
 
     def normalize() -> list:
         return [layers.BatchNormalization(momentum=BATCH_NORM_MOMENTUM), layers.ReLU()]
 
-    return keras.Sequential(
+    generator = keras.Sequential(
         [
             keras.Input(shape=(latent_dim,)),
             layers.Dense(7 * 7 * 2 * width, use_bias=False),
@@ -79,6 +128,22 @@ def build_generator(
         ],
         name=name or f"generator_{upsampling}",
     )
+    if upsampling == "subpixel":
+        apply_icnr(generator)
+    return generator
+
+
+def apply_icnr(model, scale: int = 2) -> None:
+    """Give every convolution that feeds a depth-to-space layer its ICNR initial kernel."""
+    from upsampling_course.operators import icnr_kernel
+
+    for before, after in zip(model.layers, model.layers[1:], strict=False):
+        if type(after).__name__ == "DepthToSpace":
+            kernel, bias = before.get_weights()
+            base = kernel[..., : kernel.shape[-1] // scale**2]
+            before.set_weights(
+                [icnr_kernel(base, scale), np.tile(bias[: len(bias) // scale**2], scale**2)]
+            )
 
 
 def build_discriminator(

@@ -86,3 +86,54 @@ TUTORIAL_RECIPE = Recipe(
     beta_1=0.9,
     label_smoothing=0.0,
 )
+
+
+def _variant(base: Recipe, name: str, **changes) -> Recipe:
+    return dataclasses.replace(base, name=name, **changes)
+
+
+def _generator(upsampling: str, kernel_size: int = 4) -> Callable:
+    return lambda: build_generator(64, upsampling, width=32, kernel_size=kernel_size)
+
+
+# The lab recipe with one choice changed at a time: what the lab page's
+# ablation table and the artifacts chapter's spectra compare
+# (benchmarks/lab_ablations.py trains them over several seeds).
+ABLATIONS = {
+    recipe.name: recipe
+    for recipe in (
+        LAB_RECIPE,
+        _variant(PLAIN_RECIPE, "no code"),
+        _variant(LAB_RECIPE, "no weight averaging", weight_averaging=0.0),
+        _variant(
+            LAB_RECIPE,
+            "learning rates / 4",
+            generator_learning_rate=LAB_RECIPE.generator_learning_rate / 4,
+            discriminator_learning_rate=LAB_RECIPE.discriminator_learning_rate / 4,
+        ),
+        _variant(LAB_RECIPE, "transposed k=5", build_generator=_generator("transpose", 5)),
+        _variant(LAB_RECIPE, "transposed k=3", build_generator=_generator("transpose", 3)),
+        _variant(LAB_RECIPE, "resize-convolution", build_generator=_generator("resize")),
+        _variant(LAB_RECIPE, "sub-pixel (ICNR)", build_generator=_generator("subpixel")),
+    )
+}
+
+# Three ways a GAN run fails, each one change to the plain recipe, for the
+# lab page's failure gallery.
+FAILURES = {
+    recipe.name: recipe
+    for recipe in (
+        # The discriminator barely learns, so the generator chases one fixed
+        # judge and can put all its latent vectors on whatever fools it.
+        _variant(PLAIN_RECIPE, "frozen discriminator", discriminator_learning_rate=1e-7),
+        # The generator barely learns, so the discriminator tells its fakes
+        # apart at once and its gradient stops helping.
+        _variant(PLAIN_RECIPE, "discriminator wins", generator_learning_rate=1e-5),
+        _variant(
+            PLAIN_RECIPE,
+            "learning rate too high",
+            generator_learning_rate=5e-2,
+            discriminator_learning_rate=5e-2,
+        ),
+    )
+}

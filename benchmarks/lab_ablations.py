@@ -1,0 +1,145 @@
+"""The lab recipe, one choice changed at a time, and three failures, over several seeds.
+
+Trains every recipe of ``upsampling_course.gan.recipes.ABLATIONS`` (the lab
+recipe; without the categorical code; without weight averaging; learning
+rates / 4; Conv2DTranspose kernel 5 and 3; resize-convolution; sub-pixel
+with ICNR) for the same number of steps on each seed, and the
+``FAILURES`` recipes (frozen discriminator, discriminator wins, learning
+rate too high) for fewer. Records per run the quality score every
+``--score-every`` steps, the steps to the lab's targets, the checkerboard
+and spectral artifact scores, the spectrum's log ratio to real digits,
+the loss curves and 16 samples. Step budgets, not time budgets, so the
+figures do not depend on the machine's speed or load; the wall-clock time
+and load average of each run are recorded anyway.
+
+Writes ``benchmarks/results/lab_ablations.json`` (with the command, date,
+machine, versions) and ``lab_ablations_samples.npz`` after every run, so
+an interrupted run leaves what it finished. ``--seed-list 2 --name
+lab_ablations_seed2`` runs one seed into files of its own, to share the
+work between processes; ``upsampling_course.lab_results`` reads every
+``lab_ablations*.json`` together.
+
+    .venv/bin/python benchmarks/lab_ablations.py --steps 600 --failure-steps 300 --score-every 200
+    .venv/bin/python benchmarks/lab_ablations.py --seeds 1 --steps 40 --failure-steps 20 \\
+        --out /tmp/smoke                                             # a smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def machine() -> dict:
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return {
+        "cpu": model,
+        "cores_visible": len(os.sched_getaffinity(0)),
+        "platform": platform.platform(),
+    }
+
+
+def versions() -> dict:
+    import keras
+    import numpy
+    import tensorflow
+
+    return {
+        "python": platform.python_version(),
+        "tensorflow": tensorflow.__version__,
+        "keras": keras.__version__,
+        "numpy": numpy.__version__,
+    }
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, default=3, help="seeds 0 .. N-1 (default: 3)")
+    parser.add_argument(
+        "--seed-list", type=int, nargs="+", help="these seeds instead (to split the work)"
+    )
+    parser.add_argument(
+        "--name", default="lab_ablations", help="results file stem (default: lab_ablations)"
+    )
+    parser.add_argument("--steps", type=int, default=600, help="steps per ablation run")
+    parser.add_argument("--failure-steps", type=int, default=300, help="steps per failure run")
+    parser.add_argument("--failure-seeds", type=int, default=1, help="seeds of the failures")
+    parser.add_argument("--score-every", type=int, default=200, help="steps between scorings")
+    parser.add_argument("--recipes", nargs="*", help="only these recipe names")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    args = parser.parse_args(argv)
+
+    from upsampling_course.keras_setup import import_keras_quietly
+
+    import_keras_quietly(seed=None)
+    from upsampling_course.gan.experiments import recorded_run, significant
+    from upsampling_course.gan.recipes import ABLATIONS, FAILURES
+    from upsampling_course.quality import load_scorer
+    from upsampling_course.spectrum import power_spectrum_2d, radial_power_spectrum
+
+    scorer = load_scorer(verbose=False)
+    frequencies, real_power = radial_power_spectrum(scorer.test.images)
+    results = {
+        "command": " ".join([".venv/bin/python", "benchmarks/lab_ablations.py", *sys.argv[1:]]),
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "versions": versions(),
+        "steps": args.steps,
+        "failure_steps": args.failure_steps,
+        "seeds": args.seed_list or list(range(args.seeds)),
+        "failure_seeds": args.failure_seeds,
+        "score_every": args.score_every,
+        "num_images": 1000,
+        "real_spectrum": {
+            "frequencies": frequencies.tolist(),
+            "power": real_power.tolist(),
+            "power_spectrum_2d": significant(power_spectrum_2d(scorer.test.images)),
+        },
+        "runs": [],
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    samples = {}
+    plan = [(name, recipe, args.steps) for name, recipe in ABLATIONS.items()]
+    plan += [(name, recipe, args.failure_steps) for name, recipe in FAILURES.items()]
+    if args.recipes:
+        plan = [entry for entry in plan if entry[0] in args.recipes]
+    # Seed-major order: an interrupted run still has every recipe on the first seeds.
+    for seed in args.seed_list or range(args.seeds):
+        for name, recipe, steps in plan:
+            if name in FAILURES and seed >= args.failure_seeds:
+                continue
+            record, images = recorded_run(recipe, scorer, steps, args.score_every, seed)
+            record["failure"] = name in FAILURES
+            results["runs"].append(record)
+            samples[f"{name}|{seed}"] = images
+            last = record["checkpoints"][-1]
+            print(
+                f"{name:<24} seed {seed}: {steps} steps in {record['wall_seconds']:.0f} s "
+                f"(load {record['load_average_before']:.1f}), confident "
+                f"{last['confident_fraction']:.3f}, coverage {last['coverage']:.3f}, Frechet x "
+                f"{last['frechet_ratio']:.2f}, spectral {record['spectral_artifact_score']:.3f}",
+                flush=True,
+            )
+            (args.out / f"{args.name}.json").write_text(json.dumps(results, indent=1) + "\n")
+            np.savez_compressed(args.out / f"{args.name}_samples.npz", **samples)
+
+
+if __name__ == "__main__":
+    main()

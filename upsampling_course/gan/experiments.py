@@ -1,0 +1,99 @@
+"""One recorded training run of a recipe: scores along the way, losses, spectrum and samples.
+
+``benchmarks/lab_ablations.py`` calls :func:`recorded_run` for every recipe
+and seed and writes the records to a results file that the lab page and the
+artifacts chapter plot (:mod:`upsampling_course.lab_results` reads it).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+
+from upsampling_course.gan.recipes import Recipe
+from upsampling_course.gan.trainer import GanTrainer
+
+
+def significant(values, digits: int = 4) -> list:
+    """``values`` as nested lists of floats rounded to ``digits`` significant digits (for JSON)."""
+    return np.vectorize(lambda value: float(f"{value:.{digits}g}"))(np.asarray(values)).tolist()
+
+
+def block_means(values, block: int) -> list[float]:
+    """Means of consecutive blocks of ``block`` values (a shorter last block is dropped)."""
+    values = np.asarray(values, dtype=np.float64)
+    usable = len(values) // block * block
+    return values[:usable].reshape(-1, block).mean(axis=1).tolist()
+
+
+def recorded_run(
+    recipe: Recipe,
+    scorer,
+    steps: int,
+    score_every: int,
+    seed: int,
+    num_images: int = 1000,
+    num_samples: int = 16,
+    loss_block: int = 10,
+) -> tuple[dict, np.ndarray]:
+    """Train ``recipe`` for ``steps`` steps on ``scorer.train`` digits and return ``(record, samples)``.
+
+    Every ``score_every`` steps the quality score of ``num_images`` generated
+    digits is recorded (scoring time is not training time). At the end the
+    record also holds the checkerboard score, the spectral artifact score
+    against the held-out real digits and the spectrum's log ratio per ring.
+    ``samples`` are ``num_samples`` final digits as uint8 (0 black, 255 white).
+    Both losses are kept as means of ``loss_block`` steps.
+    """
+    from upsampling_course.artifacts import checkerboard_score
+    from upsampling_course.spectrum import (
+        power_spectrum_2d,
+        spectral_artifact_score,
+        spectrum_log_ratio,
+    )
+
+    if steps < 1 or score_every < 1:
+        raise ValueError("steps and score_every must be positive")
+    load_before = os.getloadavg()[0]
+    started = time.perf_counter()
+    trainer = GanTrainer.from_recipe(recipe, scorer.train.images, seed=seed)
+    checkpoints = []
+    while trainer.history.steps < steps:
+        trainer.train(steps=min(score_every, steps - trainer.history.steps), progress=False)
+        score = scorer.score(trainer.generate(num_images))
+        checkpoints.append(
+            {
+                "steps": trainer.history.steps,
+                "seconds": trainer.history.seconds,
+                "confident_fraction": score.confident_fraction,
+                "coverage": score.coverage,
+                "frechet_ratio": score.frechet_ratio,
+                "meets_targets": score.meets_targets(),
+            }
+        )
+    final = trainer.generate(num_images)
+    frequencies, log_ratio = spectrum_log_ratio(final, scorer.test.images)
+    record = {
+        "recipe": recipe.name,
+        "seed": seed,
+        "checkpoints": checkpoints,
+        "steps_to_targets": next(
+            (point["steps"] for point in checkpoints if point["meets_targets"]), None
+        ),
+        "checkerboard_score": checkerboard_score(final),
+        "spectral_artifact_score": spectral_artifact_score(final, scorer.test.images),
+        "spectrum_frequencies": frequencies.tolist(),
+        "spectrum_log_ratio": log_ratio.tolist(),
+        # The whole batch-mean 2-D spectrum, so other ring definitions can be computed later.
+        "power_spectrum_2d": significant(power_spectrum_2d(final)),
+        "loss_block": loss_block,
+        "generator_loss": block_means(trainer.history.generator_loss, loss_block),
+        "discriminator_loss": block_means(trainer.history.discriminator_loss, loss_block),
+        "wall_seconds": time.perf_counter() - started,
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg()[0],
+    }
+    samples = np.clip(np.rint((final[:num_samples, :, :, 0] + 1) * 127.5), 0, 255)
+    return record, samples.astype(np.uint8)
