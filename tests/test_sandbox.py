@@ -20,6 +20,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -167,7 +168,7 @@ def test_a_sandboxed_kernel_runs_cells_is_interrupted_and_keeps_what_grading_rea
     notes = sandbox.sandbox_notes(tmp_path / "kernels", {"nb": nb}, sandbox.Limits(output_kb=100))
     assert notes[0].startswith("1 process(es) the notebook started were still running")
     assert "the output was cut at 100 kB" in notes[1]
-    assert not [p for p in _processes() if "sleep 600" in p[1]]
+    assert _gone(lambda: [p for p in _processes() if p[1].startswith("sleep 600 ")])
 
 
 # ---------------------------------------------------------------------------
@@ -186,6 +187,16 @@ def _processes() -> list[tuple[int, str]]:
                 continue
             found.append((int(entry.name), (args + b" " + environ).decode(errors="replace")))
     return found
+
+
+def _gone(find, seconds: float = 20) -> bool:
+    """True once ``find()`` finds nothing: the kernel's processes end just after it does."""
+    deadline = time.monotonic() + seconds
+    while find():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
 
 
 def _grade(course: ScratchCourse, scratch: Path, *extra: str) -> subprocess.CompletedProcess:
@@ -245,14 +256,14 @@ def _gradebook(course: ScratchCourse, students: list[str]) -> dict:
     with sqlite3.connect(course.root / "gradebook.db") as db:
         tables = sorted(r[0] for r in db.execute("SELECT name FROM sqlite_master"))
         grades = db.execute(
-            "SELECT student.id, notebook.name, grade_cell.name, grade.auto_score, "
+            "SELECT student.id, notebook.name, base_cell.name, grade.auto_score, "
             "grade.manual_score, grade.extra_credit, grade.needs_manual_grade "
             "FROM grade JOIN submitted_notebook ON grade.notebook_id = submitted_notebook.id "
             "JOIN submitted_assignment ON submitted_notebook.assignment_id = "
             "submitted_assignment.id "
             "JOIN student ON submitted_assignment.student_id = student.id "
             "JOIN notebook ON submitted_notebook.notebook_id = notebook.id "
-            "JOIN grade_cell ON grade.cell_id = grade_cell.id"
+            "JOIN base_cell ON grade.cell_id = base_cell.id"
         ).fetchall()
     return {"tables": tables, "grades": sorted(g for g in grades if g[0] in students)}
 
