@@ -46,3 +46,44 @@ def test_bad_input_is_a_clear_error():
         lab_plots.plot_digit_shares({})
     with pytest.raises(ValueError, match="one step number per snapshot"):
         lab_plots.show_snapshots([np.zeros((4, 28, 28, 1))], [0, 1])
+
+
+def test_recorded_run_plot_shows_the_samples_and_both_losses():
+    import matplotlib.pyplot as plt
+
+    record = {
+        "recipe": "frozen discriminator",
+        "loss_block": 10,
+        "generator_loss": [1.0, 2.0, 3.0],
+        "discriminator_loss": [0.5, 0.4, 0.3],
+    }
+    samples = np.zeros((4, 28, 28), np.uint8)
+    samples[0] = 255
+    fig, axes = plt.subplots(1, 2)
+    lab_plots.plot_recorded_run(record, samples, axes)
+    shown = axes[0].images[0].get_array()
+    assert shown[:28, :28].min() == 1.0 and shown[:28, 30:58].max() == 0.0  # white, then black
+    lines = axes[1].get_lines()
+    assert [list(line.get_xdata()) for line in lines] == [[10, 20, 30]] * 2
+    assert list(lines[1].get_ydata()) == [0.5, 0.4, 0.3]
+    with pytest.raises(ValueError, match="uint8 samples"):
+        lab_plots.plot_recorded_run(record, samples.astype(float), axes)
+    plt.close(fig)
+
+
+def test_score_spread_and_spectrum_plots_draw_median_and_range():
+    import matplotlib.pyplot as plt
+
+    from upsampling_course.artifact_plots import plot_score_spread, plot_spectrum_ratios
+
+    ax = plot_score_spread({"a": {"x": [1.0, 2.0, 4.0], "y": [3.0, 3.0, 3.0]}}, "score", floor=0.5)
+    ranges = [line.get_xdata() for line in ax.get_lines() if len(line.get_xdata()) == 2]
+    # Two range lines, then the floor's vertical line at 0.5.
+    assert [list(r) for r in ranges] == [[1.0, 4.0], [3.0, 3.0], [0.5, 0.5]]
+    medians = [line.get_xdata()[0] for line in ax.get_lines() if line.get_marker() == "o"]
+    assert medians == [2.0, 3.0]
+    plt.close(ax.figure)
+    curves = {"g": np.array([[0.0, 1.0], [0.2, 3.0], [0.1, 2.0]])}
+    ax = plot_spectrum_ratios([0.25, 0.5], curves)
+    assert list(ax.get_lines()[0].get_ydata()) == [0.1, 2.0]
+    plt.close(ax.figure)
