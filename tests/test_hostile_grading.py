@@ -1,9 +1,9 @@
 """The "no free points" defences, end to end: hostile shape_formulas submissions graded by the real command.
 
 One module fixture releases solutions/shape_formulas into a scratch course,
-hands in the perfect submission and every student of
-tests/hostile_grading/shape_formulas_class.py (each a perfect submission
-with one attack: importing or wrapping the reference, building the import
+hands in the perfect submission and the students of
+tests/hostile_grading/shape_formulas_class.py (perfect submissions carrying
+the attacks, several per student on different answer cells: importing or wrapping the reference, building the import
 from strings, patching builtins and numpy, returning NaN, reading the tests
 from ``In`` or the caller's frame, a ``str`` subclass equal to every letter,
 an AST transformer that wraps every later cell in try/except, and one
@@ -23,12 +23,20 @@ from pathlib import Path
 import nbformat
 import pytest
 from grading_harness import ScratchCourse, filled_in, graded_test_ids, solution_answers
-from hostile_grading.shape_formulas_class import ASSIGNMENT, NOTEBOOK, STUDENTS, ZERO
+from hostile_grading.shape_formulas_class import (
+    ASSIGNMENT,
+    ATTACKS,
+    NOTEBOOK,
+    STUDENT_OF,
+    STUDENTS,
+    ZERO,
+)
 
 from upsampling_course.classroom.notebooks import grade_id
 
 pytestmark = pytest.mark.xdist_group("hostile-grading")
 STUDENT_NAMES = {student.name: student for student in STUDENTS}
+ATTACK_NAMES = {attack.name: attack for attack in ATTACKS}
 
 
 def submission(release, answers, student) -> object:
@@ -106,8 +114,16 @@ def test_each_attack_earns_no_unflagged_points(graded, name):
         assert total["status"] == "check by hand", total
 
 
+def test_every_attack_is_handed_in():
+    assert set(STUDENT_OF) == set(ATTACK_NAMES)
+
+
 def test_attacks_the_static_check_cannot_see_still_score_zero_without_a_flag(graded):
     rows, _ = graded
     for name in ("returns_nan", "str_subclass_built_with_type"):
-        for test in STUDENT_NAMES[name].zeroed:
-            assert "integrity" not in rows[(name, test)]["reason"], rows[(name, test)]["reason"]
+        student = STUDENT_OF[name]
+        for test in ATTACK_NAMES[name].zeroed:
+            assert float(rows[(student, test)]["score"]) == 0
+            assert "integrity" not in rows[(student, test)]["reason"], rows[(student, test)][
+                "reason"
+            ]

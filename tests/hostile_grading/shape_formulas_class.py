@@ -1,10 +1,13 @@
 """Hostile submissions to solutions/shape_formulas, for the "no free points" defences.
 
-Each student starts from the perfect submission and changes one thing, the
-way a student who games the grader would; ``expected`` is the score each
-graded cell must get from the real grading command and ``reason`` words
-that cell's CSV reason must contain. Graded in one class run by
-tests/test_hostile_grading.py.
+Each attack starts from the perfect submission and changes one answer (or
+adds one cell), the way a student who games the grader would; ``zeroed``
+are the graded cells that must score 0 under the real grading command, and
+``reasons`` words that a cell's CSV reason must contain. Attacks on
+different answer cells are independent (a zero verdict replaces the answer
+before anything runs), so ``STUDENTS`` hands several in per simulated
+student to keep the class run short; tests/test_hostile_grading.py grades
+them.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ SOLUTION_STACK = (
     "]\n"
 )
 
-STUDENTS = [
+ATTACKS = [
     Hostile(
         "imports_the_reference",
         {
@@ -200,3 +203,44 @@ STUDENTS = [
         reasons={t: f"{FLAG}: answer cell design_answer: reads-tests" for t in DESIGN_TESTS},
     ),
 ]
+
+
+def together(name: str, *attacks: Hostile) -> Hostile:
+    """One student handing in several attacks on different answer cells."""
+    cells = [cell for attack in attacks for cell in attack.answers]
+    assert len(cells) == len(set(cells)), f"{name}: two attacks change the same answer"
+    return Hostile(
+        name,
+        {cell: source for attack in attacks for cell, source in attack.answers.items()},
+        zeroed=tuple(test for attack in attacks for test in attack.zeroed),
+        reasons={test: words for attack in attacks for test, words in attack.reasons.items()},
+    )
+
+
+BY_NAME = {attack.name: attack for attack in ATTACKS}
+#: Simulated student -> the attacks they hand in together.
+GROUPS = {
+    "imports_patches_and_reads_the_tests": (
+        "imports_the_reference",
+        "patches_builtins_and_numpy",
+        "reads_the_test_from_In",
+        "reads_the_expected_values_from_the_caller",
+        "str_subclass_equal_to_every_letter",
+    ),
+    "split_strings_and_a_notes_file": (
+        "imports_the_reference_from_split_strings",
+        "reads_a_notes_file",
+    ),
+    "wrapper_nan_and_a_type_built_str": (
+        "wraps_the_reference_package",
+        "returns_nan",
+        "str_subclass_built_with_type",
+    ),
+    # An added cell changes every later cell: this attack is handed in alone.
+    "wraps_every_later_cell_in_try_except": ("wraps_every_later_cell_in_try_except",),
+}
+STUDENTS = [
+    BY_NAME[names[0]] if len(names) == 1 else together(name, *(BY_NAME[n] for n in names))
+    for name, names in GROUPS.items()
+]
+STUDENT_OF = {attack: student for student, names in GROUPS.items() for attack in names}
