@@ -29,8 +29,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import os
-import platform
 import sys
 from pathlib import Path
 
@@ -38,35 +36,6 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-
-
-def machine() -> dict:
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    return {
-        "cpu": model,
-        "cores_visible": len(os.sched_getaffinity(0)),
-        "platform": platform.platform(),
-    }
-
-
-def versions() -> dict:
-    import keras
-    import numpy
-    import tensorflow
-
-    return {
-        "python": platform.python_version(),
-        "tensorflow": tensorflow.__version__,
-        "keras": keras.__version__,
-        "numpy": numpy.__version__,
-    }
 
 
 def main(argv=None) -> None:
@@ -89,7 +58,12 @@ def main(argv=None) -> None:
     from upsampling_course.keras_setup import import_keras_quietly
 
     import_keras_quietly(seed=None)
-    from upsampling_course.gan.experiments import recorded_run, significant
+    from upsampling_course.gan.experiments import (
+        machine_record,
+        recorded_run,
+        significant,
+        versions_record,
+    )
     from upsampling_course.gan.recipes import ABLATIONS, FAILURES
     from upsampling_course.quality import load_scorer
     from upsampling_course.spectrum import power_spectrum_2d, radial_power_spectrum
@@ -99,8 +73,8 @@ def main(argv=None) -> None:
     results = {
         "command": " ".join([".venv/bin/python", "benchmarks/lab_ablations.py", *sys.argv[1:]]),
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "machine": machine(),
-        "versions": versions(),
+        "machine": machine_record(),
+        "versions": versions_record(),
         "steps": args.steps,
         "failure_steps": args.failure_steps,
         "seeds": args.seed_list or list(range(args.seeds)),

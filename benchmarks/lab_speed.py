@@ -253,7 +253,6 @@ def print_report(results: dict, args) -> None:
 def write_results(args, results: dict, loads: dict) -> None:
     import datetime
     import json
-    import platform
 
     def score_dict(score):
         return {
@@ -286,7 +285,7 @@ def write_results(args, results: dict, loads: dict) -> None:
                 "points": points,
             }
         )
-    import tensorflow as tf
+    from upsampling_course.gan.experiments import machine_record, versions_record
 
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(
@@ -294,11 +293,8 @@ def write_results(args, results: dict, loads: dict) -> None:
             {
                 "command": " ".join([".venv/bin/python", "benchmarks/lab_speed.py", *sys.argv[1:]]),
                 "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-                "machine": {
-                    "cores_visible": len(os.sched_getaffinity(0)),
-                    "cpu": platform.processor(),
-                },
-                "versions": {"python": platform.python_version(), "tensorflow": tf.__version__},
+                "machine": machine_record(),
+                "versions": versions_record(),
                 "note": "time budgets: figures taken with a load average above the core count are not idle figures",
                 "runs": runs,
             },

@@ -8,12 +8,49 @@ artifacts chapter plot (:mod:`upsampling_course.lab_results` reads it).
 from __future__ import annotations
 
 import os
+import platform
 import time
+from pathlib import Path
 
 import numpy as np
 
 from upsampling_course.gan.recipes import Recipe
 from upsampling_course.gan.trainer import GanTrainer
+
+
+def machine_record() -> dict:
+    """The CPU model, the cores this process may use and the platform, for a results file."""
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in (
+                Path("/proc/cpuinfo").read_text().splitlines()
+                if Path("/proc/cpuinfo").exists()
+                else []
+            )
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return {
+        "cpu": model,
+        "cores_visible": len(os.sched_getaffinity(0)),
+        "platform": platform.platform(),
+    }
+
+
+def versions_record() -> dict:
+    """Python, TensorFlow, Keras and NumPy versions, for a results file."""
+    import keras
+    import numpy
+    import tensorflow
+
+    return {
+        "python": platform.python_version(),
+        "tensorflow": tensorflow.__version__,
+        "keras": keras.__version__,
+        "numpy": numpy.__version__,
+    }
 
 
 def significant(values, digits: int = 4) -> list:
