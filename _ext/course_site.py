@@ -17,15 +17,36 @@ Formulas are typeset by MathJax 3.2.2 served from the site itself
 the SVG build needs no font files), not from a CDN, so they render offline.
 The file lives here rather than in `_static/` because Jupyter Book adds every
 script under `_static/` to every page, which would load MathJax twice.
+
+Animated GIFs get a Pause/Play button and start paused for readers who ask
+for reduced motion, and the sidebar becomes a navigation landmark
+(`static/course_a11y.js`). Bibliography entries get the list-item role their
+list needs (docutils writes the deprecated `doc-biblioentry`, which leaves
+axe-core's `aria-required-children` check failing on the references page).
+
+At the end of the build the whole book is printed into one PDF,
+`book.pdf` at the top of the site, by the system's Chromium
+(`book_pdf.py` beside this file); every page's sidebar links it. Where no
+Chromium or Playwright is installed the PDF and its link are left out, with
+a message.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
+from sphinx.util import logging
+
+sys.path.insert(0, str(Path(__file__).parent))
+import book_pdf  # noqa: E402 - beside this file, which Sphinx loads by path
+
 STATIC = Path(__file__).parent / "static"
+TEMPLATES = Path(__file__).parent / "templates"
+logger = logging.getLogger(__name__)
 
 ANIMATION_ICON_CDN = re.compile(
     r'<link\s+rel="stylesheet"\s+href="https://[^"]*/font-awesome/[^"]*\.css"\s*/?>'
@@ -58,14 +79,56 @@ def drop_animation_icon_cdn(app, pagename, templatename, context, doctree) -> No
         context["body"] = ANIMATION_ICON_CDN.sub("", body)
 
 
+def fix_bibliography_roles(app, pagename, templatename, context, doctree) -> None:
+    body = context.get("body")
+    if body and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
 def serve_mathjax_locally(app, config) -> None:
     config.html_static_path.append(str(STATIC))
     # Relative to _static/ in the built site.
     config.mathjax_path = "mathjax/tex-svg.js"
 
 
+def link_the_pdf(app, config) -> None:
+    config.templates_path.append(str(TEMPLATES))
+    options = config.html_theme_options
+    end = options.get("primary_sidebar_end") or []
+    options["primary_sidebar_end"] = [*end, "course-pdf-link.html"]
+    app.course_pdf = book_pdf.PDF_NAME if book_pdf.can_print() else None
+    if app.course_pdf is None:
+        logger.info("course_site: no Chromium or Playwright here, so no PDF of the book")
+
+
+def add_pdf_link(app, pagename, templatename, context, doctree) -> None:
+    context["course_pdf"] = getattr(app, "course_pdf", None)
+
+
+def print_the_book(app, exception) -> None:
+    if exception is not None or app.builder.format != "html" or not app.course_pdf:
+        return
+    site = Path(app.outdir)
+    docs = book_pdf.reading_order(app.env.toctree_includes, app.config.root_doc)
+    pages = [app.builder.get_target_uri(doc) for doc in docs]
+    # Jupyter Book puts _config.yml's title in html_title.
+    title = app.config.html_title or app.config.project
+    (site / book_pdf.PAGES_FILE).write_text(json.dumps({"title": title, "pages": pages}))
+    try:
+        out = book_pdf.print_book(site, pages, title)
+    except Exception as error:  # noqa: BLE001 - any failure is reported, as a warning
+        logger.warning(f"course_site: printing the book to PDF failed: {error}")
+        return
+    logger.info(f"course_site: the book as one PDF: {out}")
+
+
 def setup(app):
     app.connect("config-inited", serve_mathjax_locally)
+    app.connect("config-inited", link_the_pdf)
     app.connect("html-page-context", drop_repeated_scripts)
     app.connect("html-page-context", drop_animation_icon_cdn)
+    app.connect("html-page-context", add_pdf_link)
+    app.connect("html-page-context", fix_bibliography_roles)
+    app.connect("build-finished", print_the_book)
+    app.add_js_file("course_a11y.js", loading_method="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

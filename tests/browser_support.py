@@ -22,38 +22,25 @@ import http.server
 import os
 import shutil
 import subprocess
+import sys
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from grading_harness import REPO_ROOT
+
+# One definition of where Chromium is and how it runs headless, shared with the
+# book's PDF printer.
+sys.path.insert(0, str(REPO_ROOT / "_ext"))
+from book_pdf import CHROMIUM_FLAGS, find_chromium  # noqa: E402
 
 DESKTOP = {"width": 1280, "height": 900}
 
-# Headless flags that work in containers and keep Chromium from calling home.
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 NO_CHROMIUM = (
     "no Chromium: install Debian's `chromium` package (apt-get install chromium), "
     "or run the tests as root where apt-get is available so they install it"
 )
-
-
-def find_chromium() -> str | None:
-    for name in CHROMIUM_NAMES:
-        path = shutil.which(name)
-        if path:
-            return path
-    debian = Path("/usr/bin/chromium")
-    return str(debian) if debian.is_file() else None
 
 
 def apt_install(*packages: str) -> bool:

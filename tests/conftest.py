@@ -45,7 +45,14 @@ def built_book(repo_root: Path) -> Path:
     if override:
         return Path(override)
 
+    from browser_support import find_chromium, install_chromium
+
     from dev import book_build_command
+
+    # The build prints the book to PDF with the system's Chromium (_ext/book_pdf.py):
+    # install it first where the tests may (root with apt-get), as for the browser tests.
+    if find_chromium() is None:
+        install_chromium()
 
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "PATH": str(bin_dir) + os.pathsep + os.environ.get("PATH", "")}

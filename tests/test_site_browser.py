@@ -1,13 +1,16 @@
 """The built website, checked the way a student sees it: in a real browser.
 
-The built `_build/html` is served on 127.0.0.1 and opened in headless Chromium
-(Debian's `/usr/bin/chromium`, driven by Playwright; no browser is ever
-downloaded; the fixtures are in tests/browser_support.py). For every page in the TOC: no console errors and no failed
-requests, every image and animation loads, every internal link and anchor
-resolves, executed pages carry launch and download buttons, and at a phone
-width of 390 pixels the page does not scroll sideways. Search must find
-"Conv2DTranspose". Screenshots of every page go to the folder printed at the
-end of the test run.
+The built `_build/html` is served on 127.0.0.1 and opened in headless
+Chromium (Debian's `/usr/bin/chromium`, driven by Playwright; no browser is
+ever downloaded; the fixtures are in tests/browser_support.py). For every
+page in the TOC: no console errors and no failed requests, every image loads
+and has alt text, every animation plays and pauses, every internal link and
+anchor resolves, executed pages carry launch and download buttons, axe-core
+finds no serious or critical accessibility violation (tests/accessibility.py),
+the previous/next links follow the reading order, chapters show their number,
+and at a phone width of 390 pixels the page does not scroll sideways. Search
+finds each chapter by its key term (KEY_TERMS). Screenshots of every page go
+to the folder printed at the end of the test run.
 
 Requests to other hosts are blocked, as for an offline student, and fail the
 test: the site serves everything itself, MathJax included (formulas must be
@@ -28,16 +31,24 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
+from accessibility import axe_problems, axe_violations, kept_moderate_rules
 from grading_harness import REPO_ROOT
 
-from upsampling_course.book_toc import is_executed, toc_files
+from upsampling_course.book_toc import is_executed, toc_files, toc_pages
 
 # One worker builds the book (the session fixture built_book) for every test that reads it.
 pytestmark = pytest.mark.xdist_group("book")
 
 PHONE_WIDTH = 390
 PHONE_HEIGHT = 844
-SEARCH_TERM = "Conv2DTranspose"
+# Search must find each chapter by the key term it teaches (when the chapter is in the TOC).
+KEY_TERMS = {
+    "UpSampling2D": "book/upsampling2d",
+    "Conv2DTranspose": "book/conv2d_transpose",
+    "output_padding": "book/shape_puzzles",
+    "checkerboard": "book/checkerboard_artifacts",
+    "ICNR": "book/one_operator",
+}
 
 
 def site_toc() -> Path:
@@ -57,7 +68,8 @@ IMAGES_LOADED = """async () => {
     src: img.currentSrc || img.src || img.id,
     width: img.naturalWidth,
     alt: img.getAttribute("alt"),
-    content: !!img.closest("article") && !img.closest(".animation"),
+    content: !!img.closest("article"),
+    animation: !!img.closest(".animation"),
   }));
 }"""
 
@@ -73,17 +85,35 @@ ANIMATIONS_PLAY = """async () => {
       await new Promise((done) => setTimeout(done, 100));
     }
     box.querySelector("button[title=Pause]").click();
+    const stopped = slider ? slider.value : null;
+    await new Promise((done) => setTimeout(done, 2000));
     results.push({kind: "matplotlib", moved: !!slider && slider.value !== before,
+                  paused: !slider || slider.value === stopped,
                   width: frame ? frame.naturalWidth : 0});
+  }
+  // Animated GIFs: _ext/static/course_a11y.js adds a Pause button that
+  // shows a still frame (a canvas) in the GIF's place.
+  for (const img of document.querySelectorAll("article img[src$='.gif' i]")) {
+    const box = img.closest(".course-gif");
+    const toggle = box && box.querySelector("button.course-gif-toggle");
+    const still = box && box.querySelector("canvas");
+    let paused = false;
+    if (toggle && still) {
+      toggle.click();
+      paused = img.hidden && !still.hidden && still.width > 0;
+      toggle.click();
+      paused = paused && !img.hidden && still.hidden;
+    }
+    results.push({kind: "gif", moved: true, paused, width: img.naturalWidth});
   }
   for (const video of document.querySelectorAll("video")) {
     video.muted = true;
     let played = true;
     try { await video.play(); } catch (error) { played = false; }
     await new Promise((done) => setTimeout(done, 800));
-    results.push({kind: "video", moved: played && video.currentTime > 0,
-                  width: video.videoWidth});
     video.pause();
+    results.push({kind: "video", moved: played && video.currentTime > 0,
+                  paused: video.paused, width: video.videoWidth});
   }
   return results;
 }"""
@@ -94,6 +124,18 @@ MATH_TYPESET = """async () => {
     await MathJax.startup.promise;
   }
   return {formulas, typeset: document.querySelectorAll("article mjx-container").length};
+}"""
+
+# Where the page sits in the course: the theme's previous/next links and the
+# chapter number Sphinx writes into the title (`numbered: true` in _toc.yml).
+POSITION = """() => {
+  const link = (selector) => {
+    const a = document.querySelector(selector);
+    return a ? a.href : null;
+  };
+  const number = document.querySelector("article h1 .section-number");
+  return {previous: link(".prev-next-area a.left-prev"), next: link(".prev-next-area a.right-next"),
+          number: number ? number.textContent.trim() : null};
 }"""
 
 LINKS = """() => Array.from(document.querySelectorAll("a[href]"), (a) => a.href)"""
@@ -151,6 +193,28 @@ def slug(page: str) -> str:
     return page.replace("/", "__")
 
 
+def chapter_numbers() -> dict[str, str]:
+    """The number each page of the numbered Chapters part shows in its title: "1.", "2."..."""
+    chapters = [entry.file for entry in toc_pages(site_toc()) if entry.part == "Chapters"]
+    return {page: f"{number}." for number, page in enumerate(chapters, start=1)}
+
+
+def position_problems(page: str, position: dict, base_url: str) -> list[str]:
+    """Previous/next lead to the neighbours in reading order; chapters show their number."""
+    pages = pages_in_toc()
+    index = pages.index(page)
+    problems = []
+    for side, neighbour in (("previous", index - 1), ("next", index + 1)):
+        expected = base_url + f"{pages[neighbour]}.html" if 0 <= neighbour < len(pages) else None
+        found = position[side].split("#")[0] if position[side] else None
+        if found != expected:
+            problems.append(f"the {side} link leads to {found}, not {expected}")
+    number = chapter_numbers().get(page)
+    if number and position["number"] != number:
+        problems.append(f"the title shows chapter number {position['number']!r}, not {number!r}")
+    return problems
+
+
 @pytest.mark.parametrize("page", pages_in_toc())
 def test_page_works_in_a_browser(page, site, base_url, visit, screenshots):
     assert (site / f"{page}.html").is_file(), f"{page} is in the TOC but was not built"
@@ -163,18 +227,27 @@ def test_page_works_in_a_browser(page, site, base_url, visit, screenshots):
             problems.append(f"image did not load: {image['src'][:120]}")
         alt = (image["alt"] or "").strip()
         if image["content"] and (not alt or alt.endswith((".png", ".svg", ".jpg", ".gif"))):
+            fix = (
+                "pass alt= to upsampling_course.animations.animation_html"
+                if image["animation"]
+                else "give the cell `mystnb: image: alt:` metadata"
+            )
             problems.append(
-                f"figure without alt text: {image['src'][:120]} (give the cell "
-                "`mystnb: image: alt:` metadata, see CONTRIBUTING)"
+                f"figure without alt text: {image['src'][:120]} ({fix}, see CONTRIBUTING)"
             )
 
     for animation in browser_page.evaluate(ANIMATIONS_PLAY):
         if animation["width"] == 0 or not animation["moved"]:
             problems.append(f"{animation['kind']} animation does not play: {animation}")
+        if not animation["paused"]:
+            problems.append(f"{animation['kind']} animation cannot be paused: {animation}")
 
     math = browser_page.evaluate(MATH_TYPESET)
     if math["typeset"] < math["formulas"]:
         problems.append(f"formulas not typeset by MathJax: {math}")
+
+    problems += axe_problems(axe_violations(browser_page), kept_moderate_rules())
+    problems += position_problems(page, browser_page.evaluate(POSITION), base_url)
 
     page_url = browser_page.url
     for href in sorted(set(browser_page.evaluate(LINKS))):
@@ -210,13 +283,18 @@ def test_page_works_in_a_browser(page, site, base_url, visit, screenshots):
     assert not problems, f"{page}.html in the browser:\n  " + "\n  ".join(problems)
 
 
-def test_search_finds_conv2dtranspose(site, visit, screenshots):
-    opened = visit("search", f"search.html?q={SEARCH_TERM}")
+@pytest.mark.parametrize("term", KEY_TERMS)
+def test_search_finds_the_chapter_by_its_key_term(term, site, base_url, visit, screenshots):
+    chapter = KEY_TERMS[term]
+    if chapter not in pages_in_toc():
+        pytest.skip(f"{chapter} is not in this TOC")
+    opened = visit("search", f"search.html?q={term}")
     results = opened.page.locator("#search-results ul.search li")
     results.first.wait_for(timeout=15_000)
-    titles = [text.splitlines()[0] for text in results.all_inner_texts()]
-    opened.page.screenshot(path=screenshots / "search.png", full_page=True)
-    assert titles, f"searching for {SEARCH_TERM} found nothing"
+    found = results.locator("a").evaluate_all("(links) => links.map((a) => a.href)")
+    opened.page.screenshot(path=screenshots / f"search-{term}.png", full_page=True)
+    pages = {link.split("#")[0].split("?")[0].removeprefix(base_url) for link in found}
+    assert f"{chapter}.html" in pages, f"searching for {term} did not find {chapter}: {pages}"
     assert not opened.problems, "search page in the browser:\n  " + "\n  ".join(opened.problems)
 
 

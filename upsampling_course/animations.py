@@ -249,6 +249,15 @@ def label_player(markup: str, alt: str) -> str:
         raise ValueError("not a matplotlib to_jshtml() player: no frame image or slider found")
     quoted = html.escape(alt, quote=True)
     markup = frame.sub(lambda m: f'<img id="{m[1]}" alt="{quoted}">', markup, count=1)
+    # The repetition-mode buttons are one radio group, named after its animation
+    # (two players on a page must not be two landmarks with one name).
+    first_words = " ".join(alt.split()[:8]) or "animation"
+    group = html.escape(f"Repetition mode of: {first_words}", quote=True)
+    markup = markup.replace(
+        '<form title="Repetition mode" aria-label="Repetition mode"',
+        f'<form role="radiogroup" title="Repetition mode" aria-label="{group}"',
+        1,
+    )
     return slider.sub(
         lambda m: f'<input id="{m[1]}" type="range" aria-label="Animation frame"', markup, count=1
     )
