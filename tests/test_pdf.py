@@ -37,8 +37,10 @@ def words(text: str) -> str:
 
 
 def chapter_title(site: Path, page: str) -> str:
-    found = HEADING.search((site / f"{page}.html").read_text())
-    assert found, f"{page}.html has no title"
+    """The page's title as its article shows it (the theme repeats it, unnumbered, above)."""
+    article = ARTICLE.search((site / f"{page}.html").read_text())
+    found = article and HEADING.search(article[1])
+    assert found, f"{page}.html has no title in its article"
     return plain(found[1])
 
 
