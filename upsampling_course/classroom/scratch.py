@@ -23,7 +23,7 @@ import tempfile
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -46,6 +46,10 @@ LIMITED_LAUNCHER = (
     "os.execv(sys.executable, [sys.executable, '-m', 'nbgrader', *sys.argv[2:]])\n"
 )
 IGNORED_INTERRUPT = "did not finish within {timeout} s and ignored the interrupt"
+# Log lines that start the phases of one autograde run (for benchmarks/grading_speed.py):
+# nbgrader is up and has opened the gradebook, the sanitising pass, the executed
+# pass, the kernel's first cell.
+PHASE_MARKS = ("Creating/updating student", "Sanitizing", "Autograding", "Executing cell:")
 
 
 @dataclass
@@ -56,6 +60,7 @@ class Attempt:
     log: list[str]
     culprit: str | None  # grade id of the cell running when things went wrong
     why: str  # what went wrong, for the CSV
+    phases: dict[str, float] = field(default_factory=dict)  # phase -> seconds
 
 
 class ScratchGrading:
@@ -125,6 +130,7 @@ def autograde_command(scratch: ScratchGrading, settings: Settings) -> list[str]:
 def run_autograde(scratch: ScratchGrading, settings: Settings, time_left: float) -> Attempt:
     """Autograde once; stop a hung cell or a run past ``time_left`` and say which cell it was."""
     marker = uuid.uuid4().hex
+    launched = time.monotonic()
     env = {**os.environ, RUN_MARKER: marker}
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -168,7 +174,8 @@ def run_autograde(scratch: ScratchGrading, settings: Settings, time_left: float)
         why = "crashed the kernel"
     elif not why and process.returncode != 0:
         why = "made nbgrader fail"
-    return Attempt(process.returncode if not why else None, watcher.lines, culprit, why)
+    phases = watcher.phases(launched, time.monotonic())
+    return Attempt(process.returncode if not why else None, watcher.lines, culprit, why, phases)
 
 
 class LogWatcher:
@@ -190,10 +197,18 @@ class LogWatcher:
         self.hung_cell: str | None = None
         self.cells_since_timeout = 0
         self.kernel_died = False
+        self.marks: dict[str, float] = {}  # PHASE_MARKS -> when first seen
+        self.last_cell_at: float | None = None
 
     def read(self) -> None:
         capturing: list[str] | None = None
         for line in self.process.stdout:
+            now = time.monotonic()
+            for mark in PHASE_MARKS:
+                if mark in line:
+                    self.marks.setdefault(mark, now)
+            if "Executing cell:" in line:
+                self.last_cell_at = now
             self.lines.append(line)
             if len(self.lines) > 4000:
                 del self.lines[:1000]
@@ -212,6 +227,17 @@ class LogWatcher:
                     self.cells_since_timeout = 0
             if "Kernel died" in line or "DeadKernelError" in line:
                 self.kernel_died = True
+
+    def phases(self, launched: float, ended: float) -> dict[str, float]:
+        """Seconds per phase of the run, from the times its log lines arrived."""
+        names = ["start-up", "gradebook", "sanitising", "kernel start"]
+        times = [launched, *(self.marks.get(m) for m in PHASE_MARKS)]
+        if None in times or self.last_cell_at is None:
+            return {"in all": ended - launched}
+        found = {name: b - a for name, a, b in zip(names, times[:-1], times[1:], strict=True)}
+        found["cells but the last"] = self.last_cell_at - times[-1]
+        found["last cell and wrap-up"] = ended - self.last_cell_at
+        return found
 
     def _started(self, source: str) -> None:
         self.current_cell = self.cell_names.get(

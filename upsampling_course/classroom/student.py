@@ -56,6 +56,7 @@ class Run:
     finished: bool = False
     attempts: int = 0
     flags: list[Flag] = field(default_factory=list)
+    phases: list[dict[str, float]] = field(default_factory=list)  # seconds, per attempt
 
     @property
     def autograded_dir(self) -> Path | None:
@@ -146,6 +147,7 @@ def _autograde_with_retries(made: Run, settings: Settings, started: float) -> No
             break
         made.attempts += 1
         attempt = scratch.autograde(settings, time_left)
+        made.phases.append(attempt.phases)
         if attempt.returncode == 0:
             made.scores = read_scratch_scores(scratch)
             made.outputs = {
