@@ -24,6 +24,30 @@ from browser_support import (  # noqa: E402, F401
 from grading_harness import REPO_ROOT  # noqa: E402
 
 
+# Debian packages the suite drives: the browser for the site tests and bubblewrap
+# for the sandbox every grading test runs students in.
+DEBIAN_PACKAGES = {"chromium": "chromium", "bwrap": "bubblewrap"}
+
+
+def pytest_configure(config):
+    """Install missing Debian packages once, before the workers start.
+
+    Two xdist workers installing packages at the same time would fight over
+    dpkg's lock; the controller (or a run without workers) does it up front.
+    Where apt-get cannot run (not root), the tests that need a package skip
+    or fail with the reason.
+    """
+    import shutil
+
+    from browser_support import apt_install
+
+    if hasattr(config, "workerinput"):
+        return
+    missing = [package for tool, package in DEBIAN_PACKAGES.items() if not shutil.which(tool)]
+    if missing:
+        apt_install(*missing)
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO_ROOT
