@@ -23,7 +23,6 @@ from browser_support import (  # noqa: E402, F401
 )
 from grading_harness import REPO_ROOT  # noqa: E402
 
-
 # Debian packages the suite drives: the browser for the site tests and bubblewrap
 # for the sandbox every grading test runs students in.
 DEBIAN_PACKAGES = {"chromium": "chromium", "bwrap": "bubblewrap"}
