@@ -46,6 +46,7 @@ The package, one job per module (the order grading runs in):
 * ``redact``: keeping hidden tests out of feedback;
 * ``results``: per-cell and per-student results, ordered statuses, the CSV;
 * ``course``: the whole class (gradebook import, feedback, summary);
+* ``shards``: grading a class in shards (``--shard K/N --out``) and ``merge``;
 * ``cli`` and ``__main__``: the command line.
 
 Every name below is re-exported so that ``from upsampling_course import
@@ -117,6 +118,12 @@ from upsampling_course.classroom.scratch import (
     kill_marked_processes,
     run_autograde,
 )
+from upsampling_course.classroom.shards import (
+    grade_shard,
+    merge_shards,
+    parse_shard,
+    shard_of,
+)
 from upsampling_course.classroom.student import (
     GradedStudent,
     Intake,
@@ -136,6 +143,10 @@ from upsampling_course.classroom.submissions import (
 )
 
 __all__ = [
+    "grade_shard",
+    "merge_shards",
+    "parse_shard",
+    "shard_of",
     "main",
     "ANSI_CODE",
     "Assignment",
