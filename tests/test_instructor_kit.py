@@ -11,7 +11,9 @@ setting as a real nbgrader trait with the default the page says it has.
 
 from __future__ import annotations
 
+import csv
 import getpass
+import io
 import json
 import os
 import re
@@ -55,7 +57,11 @@ def test_every_box_is_tested_or_marked_validated_not_run():
 
 def test_the_kit_pages_are_in_the_table_of_contents():
     pages = toc_files(parts=("For instructors",))
-    assert "book/instructor/hub" in pages and "book/instructor/answer_keys" in pages
+    assert {
+        "book/instructor/hub",
+        "book/instructor/answer_keys",
+        "book/instructor/planning",
+    } <= set(pages)
 
 
 @pytest.fixture(scope="module")
@@ -253,3 +259,23 @@ def test_the_answer_keys_link_every_chapter_and_the_lab():
         r"^(\d)\. ", guide.split("## Discussion questions")[1].split("\n## ")[0], re.M
     )
     assert [f"**{n}. " in keys for n in questions] == [True] * len(questions) == [True] * 5
+
+
+def test_the_planning_page_has_a_row_and_a_measured_grading_time_per_assignment():
+    from upsampling_course.assignment_facts import all_assignments
+
+    planning = (PAGES / "planning.md").read_text()
+    record = json.loads((REPO_ROOT / "benchmarks" / "results" / "grading_times.json").read_text())
+    assert {"command", "date", "machine", "versions", "assignments"} <= set(record)
+    assert "classroom grade" in record["command"] and record["machine"]["cpus"]
+    for name in all_assignments():
+        assert f"| `{name}`" in planning, name
+        assert f"{{glue:text}}`{name}_grading_s:.0f`" in planning, name
+        run = record["assignments"][name]
+        # The solution scored full marks, so the time is that of a real grading run.
+        assert run["exit_status"] == 0 and run["seconds"] > 0, name
+        assert len(run["load_before"]) == 3 and len(run["load_after"]) == 3
+        (total,) = [
+            row for row in csv.DictReader(io.StringIO(run["csv"])) if row["cell"] == "(total)"
+        ]
+        assert total["score"] == total["max_score"] and total["status"] == "ok", name
