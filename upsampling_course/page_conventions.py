@@ -1,7 +1,7 @@
 """The page conventions every chapter follows, checked on its MyST source.
 
-A small reader of MyST Markdown (fenced directives, code cells, headings) and
-one function per convention, each returning the problems it finds as
+One function per convention, on a page read by
+upsampling_course.page_source, each returning the problems it finds as
 `Problem(line, message)`, so a test can name every offending line at once.
 The conventions (CONTRIBUTING.md, "Writing a chapter"):
 
@@ -22,132 +22,22 @@ from __future__ import annotations
 import ast
 import html
 import re
-from dataclasses import dataclass, field
 
-import yaml
+from upsampling_course.page_source import (
+    LIST_ITEM_LINE,
+    Block,
+    Page,
+    Problem,
+    cell_options,
+    parse_page,
+)
 
 MAX_VISIBLE_CODE_LINES = 20
 HIDDEN_CELL_TAGS = {"remove-cell", "remove-input"}
-# Backtick fences whose body is code or data, never nested MyST.
-LITERAL_DIRECTIVES = {"code-cell", "code-block", "code", "sourcecode", "math", "raw", "eval-rst"}
-
-_OPEN = re.compile(
-    r"^(?P<indent>\s*)(?P<fence>`{3,}|:{3,})\s*(?:\{(?P<name>[\w:-]+)\})?\s*(?P<arg>.*)$"
-)
-_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>.+?)\s*#*\s*$")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\S")
-_LABEL = re.compile(r"^\((?P<label>[^)\s]+)\)=\s*$")
 _EXERCISE_LINK = re.compile(
     r"\]\((?:\./)?exercises(?:\.md)?#(?P<anchor>[\w-]+)\)"  # [text](exercises.md#section)
     r"|\{ref\}`(?:[^`<]*<)?(?P<label>[\w-]+)>?`"  # {ref}`label` or {ref}`text <label>`
 )
-
-
-@dataclass(frozen=True)
-class Problem:
-    line: int  # 1-based line of the page source
-    message: str
-
-
-@dataclass
-class Block:
-    """A fenced block: a directive (`:::{name} arg` or ```{name} arg```) or a code fence."""
-
-    name: str
-    arg: str
-    start: int  # 1-based line of the opening fence
-    fence: str
-    parent: Block | None = None
-    end: int = 0  # 1-based line of the closing fence (the last line if never closed)
-    body: list[str] = field(default_factory=list)
-
-    @property
-    def literal(self) -> bool:
-        return self.fence.startswith("`") and (not self.name or self.name in LITERAL_DIRECTIVES)
-
-    def inside(self, other: Block) -> bool:
-        parent = self.parent
-        while parent is not None:
-            if parent is other:
-                return True
-            parent = parent.parent
-        return False
-
-
-@dataclass(frozen=True)
-class Heading:
-    level: int
-    title: str
-    line: int
-
-
-@dataclass
-class Page:
-    lines: list[str]
-    blocks: list[Block]
-    headings: list[Heading]  # headings outside every block
-    labels: list[str]
-
-
-def parse_page(text: str) -> Page:
-    """Read MyST Markdown into its fenced blocks (in opening order) and top-level headings."""
-    lines = text.splitlines()
-    blocks: list[Block] = []
-    headings: list[Heading] = []
-    labels: list[str] = []
-    stack: list[Block] = []
-    start = _front_matter_end(lines)
-    for number, line in enumerate(lines[start:], start=start + 1):
-        top = stack[-1] if stack else None
-        if top is not None and top.literal:
-            if _closes(line, top):
-                top.end = number
-                stack.pop()
-            else:
-                top.body.append(line)
-            continue
-        if top is not None and _closes(line, top):
-            top.end = number
-            stack.pop()
-            continue
-        opening = _OPEN.match(line)
-        if opening and not (opening["fence"].startswith(":") and not opening["name"]):
-            block = Block(
-                name=opening["name"] or "",
-                arg=opening["arg"].strip(),
-                start=number,
-                fence=opening["fence"],
-                parent=top,
-            )
-            blocks.append(block)
-            stack.append(block)
-            continue
-        if top is not None:
-            top.body.append(line)
-            continue
-        heading = _HEADING.match(line)
-        if heading:
-            headings.append(Heading(len(heading["hashes"]), heading["title"], number))
-        label = _LABEL.match(line.strip())
-        if label:
-            labels.append(label["label"])
-    for block in stack:
-        block.end = len(lines)
-    return Page(lines, blocks, headings, labels)
-
-
-def _front_matter_end(lines: list[str]) -> int:
-    if lines and lines[0].strip() == "---":
-        for index, line in enumerate(lines[1:], start=1):
-            if line.strip() == "---":
-                return index + 1
-    return 0
-
-
-def _closes(line: str, block: Block) -> bool:
-    stripped = line.strip()
-    char = block.fence[0]
-    return bool(stripped) and set(stripped) == {char} and len(stripped) >= len(block.fence)
 
 
 def _is_predict_box(block: Block) -> bool:
@@ -240,7 +130,7 @@ def summary_problems(page: Page) -> list[Problem]:
         )
     summary_end = self_check if remember < self_check else last
     summary = page.lines[remember : summary_end - 1]
-    if not any(_LIST_ITEM.match(line) for line in summary):
+    if not any(LIST_ITEM_LINE.match(line) for line in summary):
         problems.append(Problem(remember, "`## What to remember` holds no list"))
     end = next((h.line for h in page.headings if h.line > self_check and h.level <= 2), last)
     answers = [
@@ -312,24 +202,6 @@ def exercise_link_problems(page: Page, anchors: set[str]) -> list[Problem]:
             if a not in anchors
         ]
     return problems
-
-
-def cell_options(block: Block) -> tuple[dict, list[str]]:
-    """A code cell's options (`:key: value` lines or a `---` YAML header) and its code lines."""
-    body = list(block.body)
-    options: dict = {}
-    if body and body[0].strip() == "---":
-        closing = next((i for i, line in enumerate(body[1:], 1) if line.strip() == "---"), None)
-        if closing is not None:
-            options = yaml.safe_load("\n".join(body[1:closing])) or {}
-            body = body[closing + 1 :]
-    else:
-        while body and re.match(r"^:[\w-]+:", body[0].strip()):
-            key, _, value = body.pop(0).strip()[1:].partition(":")
-            options[key] = yaml.safe_load(value) if value.strip() else None
-    while body and not body[-1].strip():
-        body.pop()
-    return options, body
 
 
 def long_cell_problems(page: Page, limit: int = MAX_VISIBLE_CODE_LINES) -> list[Problem]:

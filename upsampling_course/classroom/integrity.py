@@ -29,134 +29,26 @@ file).
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 
+from upsampling_course.classroom.integrity_rules import (
+    COMMON_MODULE_NAMES,
+    COMPARISON_METHODS,
+    COURSE_PACKAGE,
+    FLAGGED_MODULES,
+    FORBIDDEN_ATTRIBUTES,
+    FORBIDDEN_MODULES,
+    FORBIDDEN_NAMES,
+    HARMLESS_MAGICS,
+    HISTORY_NAME,
+    NOTEBOOK_FILES,
+    VALUE_TYPES,
+)
 from upsampling_course.grading_checks import (
     STUDENT_ALLOWED_MODULES,
     STUDENT_ALLOWED_PACKAGE_NAMES,
     WATCHED_BUILTIN_NAMES,
 )
-
-COURSE_PACKAGE = "upsampling_course"
-
-#: Modules whose only use in an answer is to inspect or rewrite the grader.
-FORBIDDEN_MODULES = {
-    "builtins": "patch",
-    "importlib": "patch",
-    "ctypes": "patch",
-    "marshal": "patch",
-    "runpy": "patch",
-    "code": "patch",
-    "codeop": "patch",
-    "inspect": "reads-tests",
-    "IPython": "reads-tests",
-    "ipykernel": "reads-tests",
-    "nbformat": "reads-tests",
-    "nbclient": "reads-tests",
-    "nbgrader": "reads-tests",
-    "jupyter_client": "reads-tests",
-    "__main__": "reads-tests",
-}
-#: Modules with innocent uses that can also read files or run programs: flagged.
-FLAGGED_MODULES = ("subprocess", "pickle", "shelve", "glob", "shutil", "types", "ast", "dis")
-
-#: Names whose use (loading them) means the code reads the tests or rewrites the grader.
-FORBIDDEN_NAMES = {
-    "exec": "patch",
-    "eval": "patch",
-    "compile": "patch",
-    "__import__": "patch",
-    "__builtins__": "patch",
-    "breakpoint": "reads-tests",
-    "get_ipython": "reads-tests",
-    "globals": "reads-tests",
-    "locals": "reads-tests",
-    "In": "reads-tests",
-    "Out": "reads-tests",
-    "_ih": "reads-tests",
-    "_oh": "reads-tests",
-    "_dh": "reads-tests",
-    "_i": "reads-tests",
-    "_ii": "reads-tests",
-    "_iii": "reads-tests",
-    "__": "reads-tests",
-    "___": "reads-tests",
-}
-_HISTORY_NAME = re.compile(r"^_i?\d+$")  # _5, _i5: IPython's output/input history
-
-#: Attribute names that only the grader's machinery has.
-FORBIDDEN_ATTRIBUTES = {
-    "_getframe": "reads-tests",
-    "_current_frames": "reads-tests",
-    "f_back": "reads-tests",
-    "f_globals": "reads-tests",
-    "f_locals": "reads-tests",
-    "f_code": "reads-tests",
-    "tb_frame": "reads-tests",
-    "gi_frame": "reads-tests",
-    "cr_frame": "reads-tests",
-    "ast_transformers": "reads-tests",
-    "input_transformers_post": "reads-tests",
-    "input_transformers_cleanup": "reads-tests",
-    "input_transformer_manager": "reads-tests",
-    "user_ns": "reads-tests",
-    "user_global_ns": "reads-tests",
-    "get_objects": "reads-tests",
-    "get_referrers": "reads-tests",
-    "get_referents": "reads-tests",
-    "settrace": "reads-tests",
-    "setprofile": "reads-tests",
-    "modules": "reads-tests",  # sys.modules: any loaded module, the references included
-    "meta_path": "patch",
-    "excepthook": "patch",
-    "displayhook": "patch",
-    "__code__": "patch",
-    "__globals__": "reads-tests",
-    "__closure__": "reads-tests",
-    "__builtins__": "patch",
-    "__subclasses__": "patch",
-    "__setattr__": "patch",
-    "__delattr__": "patch",
-    "__import__": "patch",
-}
-#: A class deriving from these that redefines comparison or truth fools `==` and `assert`.
-_VALUE_TYPES = {"str", "int", "float", "tuple", "list", "ndarray", "bool", "complex"}
-_COMPARISON_METHODS = {
-    "__eq__",
-    "__ne__",
-    "__bool__",
-    "__len__",
-    "__hash__",
-    "__abs__",
-    "__lt__",
-    "__gt__",
-    "__le__",
-    "__ge__",
-    "__array_ufunc__",
-    "__array_function__",
-    "__float__",
-    "__int__",
-    "__index__",
-}
-#: Magics that do not read or change anything: `%matplotlib inline`, `%time`, `%timeit`.
-_HARMLESS_MAGICS = {"matplotlib", "time", "timeit"}
-#: Names that are modules in every assignment's setup cell or by convention.
-COMMON_MODULE_NAMES = (
-    "np",
-    "numpy",
-    "tf",
-    "tensorflow",
-    "keras",
-    "layers",
-    "math",
-    "random",
-    "os",
-    "sys",
-    "builtins",
-    COURSE_PACKAGE,
-)
-_NOTEBOOK_FILES = re.compile(r"\.ipynb|gradebook|autograded|submitted|solutions|source", re.I)
 
 
 @dataclass(frozen=True)
@@ -237,7 +129,7 @@ class _Visitor(ast.NodeVisitor):
     def visit_Name(self, node: ast.Name) -> None:
         if isinstance(node.ctx, ast.Load):
             kind = FORBIDDEN_NAMES.get(node.id)
-            if kind is None and _HISTORY_NAME.match(node.id):
+            if kind is None and HISTORY_NAME.match(node.id):
                 kind = "reads-tests"
             if kind is not None:
                 self.add(
@@ -311,7 +203,7 @@ class _Visitor(ast.NodeVisitor):
             "popen",
         }:
             texts = [_literal_text(argument) or "" for argument in node.args]
-            if any(_NOTEBOOK_FILES.search(text) for text in texts):
+            if any(NOTEBOOK_FILES.search(text) for text in texts):
                 # Flagged, not zeroed: the sandbox hides the course's files, so this can only
                 # find the student's own notebook (and the classroom's snooper test relies on it).
                 self.add(
@@ -392,12 +284,12 @@ class _Visitor(ast.NodeVisitor):
             for item in node.body
             if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
         }
-        tricks = methods & _COMPARISON_METHODS
-        if bases & _VALUE_TYPES and tricks:
+        tricks = methods & COMPARISON_METHODS
+        if bases & VALUE_TYPES and tricks:
             self.add(
                 node,
                 "patch",
-                f"subclasses {', '.join(sorted(bases & _VALUE_TYPES))} and redefines {', '.join(sorted(tricks))}, which fools the tests' comparisons",
+                f"subclasses {', '.join(sorted(bases & VALUE_TYPES))} and redefines {', '.join(sorted(tricks))}, which fools the tests' comparisons",
             )
         self._scoped(node)
 
@@ -431,7 +323,7 @@ def _magic_calls(tree: ast.AST) -> tuple[set[ast.AST], list[Finding]]:
         ):
             continue
         magic = _literal_text(node.args[0]) if node.args else None
-        if node.func.attr in {"run_line_magic", "run_cell_magic"} and magic in _HARMLESS_MAGICS:
+        if node.func.attr in {"run_line_magic", "run_cell_magic"} and magic in HARMLESS_MAGICS:
             harmless.add(owner.func)
             # %time and %timeit run their argument (or the cell body) as code: check it too.
             timed = magic in {"time", "timeit"} and len(node.args) >= 2
@@ -504,90 +396,3 @@ def verdict(findings: list[Finding]) -> tuple[str, str] | None:
     if len(worst) > 3:
         reason += f"; and {len(worst) - 3} more"
     return status, f"{worst[0].kind}: {reason}"
-
-
-ZERO_PREFIX = "scored zero by the integrity check"
-FLAG_PREFIX = "flagged by the integrity check (score kept)"
-
-
-def screen(nb, spec) -> dict[str, tuple[str, str]]:
-    """Check a submission before grading; return graded test cell -> ("zero" or "flag", reason).
-
-    Student code is every answer cell, every cell the student added and any
-    locked cell whose code differs from the release. A finding in an answer
-    cell applies to that answer's test cells (up to the next answer cell); a
-    finding in any other student cell applies to every test cell after it,
-    since code such as an input transformer changes all the cells that run
-    later. For a "zero" finding the notebook is changed before it runs: the
-    answer is replaced by code that raises, and an added cell is emptied and
-    every answer after it replaced, so nbgrader itself scores those tests 0
-    (and the gradebook agrees with the CSV) and the offending code never runs.
-    """
-    from upsampling_course.classroom.notebooks import grade_id
-    from upsampling_course.classroom.repair import neutralise_answer
-
-    locked = [
-        spec.sources[gid]
-        for gid in spec.order
-        if gid in spec.sources and gid not in spec.answers and gid not in spec.points
-    ]
-    names = module_names_of(locked)
-    verdicts: dict[str, tuple[str, str]] = {}
-    pending: list[tuple[str, str, bool]] = []  # (status, reason, until the next answer only)
-    removing_answers = None  # why every later answer is removed, after a zeroed added cell
-    for cell in nb.cells:
-        gid = grade_id(cell)
-        if cell.cell_type != "code":
-            continue
-        if gid in spec.points:
-            for status, reason, _ in pending:
-                _merge(verdicts, gid, status, reason)
-            continue
-        if gid in spec.answers:
-            pending = [p for p in pending if not p[2]]
-            if removing_answers:
-                neutralise_answer(nb, gid, removing_answers)
-                continue
-        elif gid in spec.sources and cell.source == spec.sources[gid]:
-            continue  # the course's own locked cell, unchanged
-        found = verdict(check_cell(cell.source, names))
-        if found is None:
-            continue
-        status, reason = found
-        where = (
-            f"answer cell {gid}"
-            if gid in spec.answers
-            else (f"the changed locked cell {gid}" if gid else "a cell the student added")
-        )
-        pending.append((status, f"{where}: {reason}", gid in spec.answers))
-        if status == "zero" and gid in spec.answers:
-            neutralise_answer(nb, gid, f"the integrity check found {reason}")
-        elif status == "zero":
-            cell.source = f"# The grader removed this cell: {reason}"
-            cell.outputs = []
-            removing_answers = f"an earlier cell the student added was removed ({reason})"
-    return verdicts
-
-
-def _merge(verdicts: dict, test: str, status: str, reason: str) -> None:
-    old_status, old_reason = verdicts.get(test, ("flag", ""))
-    status = "zero" if "zero" in (status, old_status) else "flag"
-    reasons = [r for r in (old_reason, reason) if r]
-    verdicts[test] = (status, "; ".join(dict.fromkeys(reasons)))
-
-
-def apply_verdicts(result, name: str, verdicts: dict[str, tuple[str, str]]) -> None:
-    """Zero or annotate the student's rows of notebook `name`; flag the student for a look."""
-    from upsampling_course.classroom.results import CellStatus, Status
-
-    for cell in result.cells:
-        if cell.notebook != name or cell.cell not in verdicts:
-            continue
-        status, reason = verdicts[cell.cell]
-        if status == "zero":
-            cell.score, cell.status = 0.0, CellStatus.FAILED
-            text = f"{ZERO_PREFIX}: {reason}"
-        else:
-            text = f"{FLAG_PREFIX}: {reason}"
-        cell.reason = "; ".join(r for r in (text, cell.reason) if r)
-        result.flag(Status.CHECK_BY_HAND, f"{name}.ipynb: {cell.cell} {text}")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 
-from upsampling_course.classroom import integrity, sandbox
+from upsampling_course.classroom import sandbox, screening
 from upsampling_course.classroom.assignment import Assignment, NotebookSpec, Settings
 from upsampling_course.classroom.notebooks import find_cell
 from upsampling_course.classroom.repair import Checked, check_notebook, neutralise_answer
@@ -37,7 +37,7 @@ class Intake:
     checked: dict[str, Checked]  # notebook name -> checked (and repaired) notebook
     flags: list[Flag] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
-    # notebook name -> graded test cell -> ("zero" or "flag", reason): integrity.screen
+    # notebook name -> graded test cell -> ("zero" or "flag", reason): screening.screen
     integrity: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
 
     @property
@@ -92,7 +92,7 @@ def intake(submission: Submission, assignment: Assignment) -> Intake:
         checked = check_notebook(text, assignment.notebooks[name])
         made.checked[name] = checked
         if checked.notebook is not None:
-            made.integrity[name] = integrity.screen(checked.notebook, assignment.notebooks[name])
+            made.integrity[name] = screening.screen(checked.notebook, assignment.notebooks[name])
         unreadable = Status.FAILED if checked.notebook is None else Status.REPAIRED
         made.flags += [(unreadable, problem) for problem in checked.problems]
         if checked.repaired:
@@ -231,7 +231,7 @@ def report(taken: Intake, made: Run, assignment: Assignment, settings: Settings)
             result.cells.append(cell)
             for status, reason in flags:
                 result.flag(status, reason)
-        integrity.apply_verdicts(result, name, taken.integrity.get(name, {}))
+        screening.apply_verdicts(result, name, taken.integrity.get(name, {}))
     result.seconds = time.monotonic() - taken.started
     return result
 
