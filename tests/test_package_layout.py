@@ -20,6 +20,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "upsampling_course"
 MAX_LINES = 400
+# Over the limit on purpose, each with its reason (CONTRIBUTING says the same).
+LONGER_ON_PURPOSE = {
+    # It captures numpy's and Python's own functions when the hidden tests first
+    # import it, before any answer runs; split in two, the second module could be
+    # imported after an answer had already replaced them.
+    "upsampling_course/grading_checks.py": 450,
+}
 
 # The package's front door re-exports the teaching helpers chapters use most.
 FRONT = {"__init__"}
@@ -147,7 +154,8 @@ def test_no_module_is_over_the_size_of_one_job():
     big = [
         f"{p.relative_to(ROOT)}: {n} lines"
         for p in modules()
-        if (n := len(p.read_text().splitlines())) > MAX_LINES
+        if (n := len(p.read_text().splitlines()))
+        > LONGER_ON_PURPOSE.get(str(p.relative_to(ROOT)), MAX_LINES)
     ]
     assert not big, f"modules over {MAX_LINES} lines (split them by job):\n" + "\n".join(big)
 
