@@ -33,7 +33,7 @@ FRONT = {"__init__"}
 SHARED = {"keras_setup", "checks", "plotting"}
 # How the book is put together: the table of contents, the page conventions the
 # reading tests enforce, the assignments' points and minutes for the Exercises page.
-BOOK = {"book_toc", "page_conventions", "assignment_facts"}
+BOOK = {"book_toc", "page_source", "page_conventions", "assignment_facts"}
 TEACHING = {
     "shapes",
     "numpy_layers",
