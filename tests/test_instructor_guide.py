@@ -31,6 +31,8 @@ from grading_harness import (
     solution_answers,
 )
 
+from upsampling_course.assignment_facts import assignment_facts
+
 # The guide's commands run once, in a module fixture: keep its tests on one worker.
 pytestmark = pytest.mark.xdist_group("instructor-guide")
 
@@ -40,6 +42,8 @@ BLOCK = re.compile(r"^```\{code-block\} bash\n((?::[^\n]*\n)*)\n?(.*?)^```", re.
 PLAIN_BASH = re.compile(r"^```bash\n(.*?)^```", re.S | re.M)
 PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 ASSIGNMENT = "predict_shapes"
+# The assignment's points, from its notebook's metadata (one definition).
+FULL_MARKS = assignment_facts(ASSIGNMENT).points
 
 
 def blocks_marked_tested() -> list[tuple[str, str]]:
@@ -129,7 +133,7 @@ def test_the_exported_grades_give_the_student_full_marks(walked_through):
     with open(walked_through["course"] / "grades.csv", newline="") as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     row = rows[getpass.getuser()]
-    assert float(row["raw_score"]) == float(row["max_score"]) == 11
+    assert float(row["raw_score"]) == float(row["max_score"]) == FULL_MARKS
     assert float(row["late_submission_penalty"]) == 0
 
 
@@ -138,7 +142,7 @@ def test_the_course_command_wrote_its_csv(walked_through):
     with open(path, newline="") as handle:
         rows = {(r["student"], r["cell"]): r for r in csv.DictReader(handle)}
     total = rows[(getpass.getuser(), "(total)")]
-    assert (total["score"], total["status"]) == ("11", "ok")
+    assert (float(total["score"]), total["status"]) == (FULL_MARKS, "ok")
 
 
 def test_the_student_got_feedback_without_hidden_tests(walked_through):
@@ -148,7 +152,7 @@ def test_the_student_got_feedback_without_hidden_tests(walked_through):
     for page in pages:
         text = page.read_text()
         plain = html.unescape(re.sub(r"<[^>]+>", "", text))
-        assert "Score: 11.0 / 11.0" in plain or "11.0 / 11.0" in plain
+        assert f"{FULL_MARKS:.1f} / {FULL_MARKS:.1f}" in plain
         leaked = [line for line in secrets if line in plain]
         assert not leaked, f"{page.name} shows hidden tests: {leaked[:2]}"
 
