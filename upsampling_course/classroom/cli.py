@@ -129,20 +129,27 @@ def grade(args) -> int:
     results = grade_class(
         course,
         args.assignment,
-        submissions=args.submissions.resolve() if args.submissions else None,
         csv_path=csv_path,
-        cell_timeout=args.cell_timeout,
-        student_timeout=args.student_timeout,
-        memory_limit_mb=args.memory_limit_mb,
-        jobs=args.jobs,
         students=args.student,
-        feedback=not args.no_feedback,
-        progress=not args.quiet,
-        scratch_parent=args.scratch.resolve() if args.scratch else None,
-        use_sandbox=not args.no_sandbox,
+        **grading_options(args),
     )
     print(summary(results, csv_path, sandboxed=not args.no_sandbox))
     return _exit_status(results)
+
+
+def grading_options(args) -> dict:
+    """The options `grade` and `grade --shard` pass on alike, from the command line."""
+    return {
+        "submissions": args.submissions.resolve() if args.submissions else None,
+        "cell_timeout": args.cell_timeout,
+        "student_timeout": args.student_timeout,
+        "memory_limit_mb": args.memory_limit_mb,
+        "jobs": args.jobs,
+        "feedback": not args.no_feedback,
+        "progress": not args.quiet,
+        "scratch_parent": args.scratch.resolve() if args.scratch else None,
+        "use_sandbox": not args.no_sandbox,
+    }
 
 
 def grade_one_shard(args) -> int:
@@ -155,15 +162,7 @@ def grade_one_shard(args) -> int:
         args.assignment,
         parse_shard(args.shard),
         args.out,
-        submissions=args.submissions.resolve() if args.submissions else None,
-        cell_timeout=args.cell_timeout,
-        student_timeout=args.student_timeout,
-        memory_limit_mb=args.memory_limit_mb,
-        jobs=args.jobs,
-        feedback=not args.no_feedback,
-        progress=not args.quiet,
-        scratch_parent=args.scratch.resolve() if args.scratch else None,
-        use_sandbox=not args.no_sandbox,
+        **grading_options(args),
     )
     print(summary(results, args.out.resolve() / SHARD_CSV, sandboxed=not args.no_sandbox))
     return _exit_status(results)
