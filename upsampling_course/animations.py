@@ -26,6 +26,7 @@ import numpy as np
 from matplotlib import animation, patheffects
 from matplotlib.patches import Rectangle
 
+from upsampling_course.checks import positive_int
 from upsampling_course.numpy_layers import insert_zeros
 
 
@@ -34,12 +35,6 @@ def _as_matrix(values, name: str) -> np.ndarray:
     if matrix.ndim != 2 or 0 in matrix.shape:
         raise ValueError(f"{name} must be a non-empty 2-D array (one channel), got {matrix.shape}")
     return matrix
-
-
-def _check_stride(stride: int) -> int:
-    if not isinstance(stride, int) or isinstance(stride, bool) or stride < 1:
-        raise ValueError(f"stride must be a positive integer, got {stride!r}")
-    return stride
 
 
 @dataclass(frozen=True)
@@ -55,7 +50,7 @@ class ScatterStep:
 def scatter_add_frames(image, kernel, stride: int) -> list[ScatterStep]:
     """The running output of scatter-add, one step per input pixel (row by row)."""
     image, kernel = _as_matrix(image, "image"), _as_matrix(kernel, "kernel")
-    stride = _check_stride(stride)
+    stride = positive_int("stride", stride)
     (h, w), (kh, kw) = image.shape, kernel.shape
     output = np.zeros(((h - 1) * stride + kh, (w - 1) * stride + kw))
     copies = np.zeros_like(output, dtype=int)
@@ -81,7 +76,7 @@ class SlideStep:
 def zero_insertion_frames(image, kernel, stride: int) -> list[SlideStep]:
     """The kernel sliding over the zero-inserted, padded input, one output position per step."""
     image, kernel = _as_matrix(image, "image"), _as_matrix(kernel, "kernel")
-    stride = _check_stride(stride)
+    stride = positive_int("stride", stride)
     kh, kw = kernel.shape
     spread = insert_zeros(image[None, :, :, None], (stride, stride))[0, :, :, 0]
     padded = np.pad(spread, ((kh - 1, kh - 1), (kw - 1, kw - 1)))

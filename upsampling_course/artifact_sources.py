@@ -24,14 +24,9 @@ from collections.abc import Iterable
 import numpy as np
 
 from upsampling_course.artifacts import METHODS, checkerboard_score
+from upsampling_course.keras_setup import keras_module
 
 KERNELS = ("random", "ones")
-
-
-def _keras():
-    from upsampling_course.keras_setup import import_keras_quietly
-
-    return import_keras_quietly(seed=None)
 
 
 def upsampling_stack(
@@ -57,7 +52,7 @@ def upsampling_stack(
     for name, value in (("kernel_size", kernel_size), ("stride", stride), ("depth", depth)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    keras = _keras()
+    keras = keras_module()
     layers = keras.layers
     stack = []
     for _ in range(depth):
@@ -105,7 +100,7 @@ def source_scores(
     stride ** (depth - 1)`` pixels, scored at the stack's period ``stride **
     depth`` (which holds every shorter period that divides it).
     """
-    keras = _keras()
+    keras = keras_module()
     seeds = [int(seed) for seed in seeds]
     if not seeds:
         raise ValueError("seeds must name at least one seed")
@@ -153,7 +148,7 @@ def trained_to_resize(
     when its sub-kernels become equal; an unevenly overlapping one cannot,
     because its phases have different numbers of taps.
     """
-    keras = _keras()
+    keras = keras_module()
     import tensorflow as tf
 
     keras.utils.set_random_seed(seed)

@@ -20,12 +20,10 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from upsampling_course.checks import positive_int
+from upsampling_course.keras_setup import keras_module
+
 METHODS = ("transpose", "resize")
-
-
-def _check_positive_int(name: str, value: object) -> None:
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
 def overlap_count_1d(input_size: int, kernel_size: int, stride: int) -> np.ndarray:
@@ -39,8 +37,8 @@ def overlap_count_1d(input_size: int, kernel_size: int, stride: int) -> np.ndarr
     [1, 1, 2, 1, 2, 1, 2, 1, 1]
     """
     for name, value in (("input_size", input_size), ("kernel_size", kernel_size)):
-        _check_positive_int(name, value)
-    _check_positive_int("stride", stride)
+        positive_int(name, value)
+    positive_int("stride", stride)
     counts = np.zeros((input_size - 1) * stride + kernel_size, dtype=int)
     for position in range(input_size):
         counts[position * stride : position * stride + kernel_size] += 1
@@ -66,12 +64,12 @@ def overlap_count_map(
     >>> overlap_count_map(3, 2, input_size=2).tolist()
     [[1, 1, 2, 1, 1], [1, 1, 2, 1, 1], [2, 2, 4, 2, 2], [1, 1, 2, 1, 1], [1, 1, 2, 1, 1]]
     """
-    _check_positive_int("input_size", input_size)
+    positive_int("input_size", input_size)
     if method == "transpose":
         counts = overlap_count_1d(input_size, kernel_size, stride)
     elif method == "resize":
-        _check_positive_int("kernel_size", kernel_size)
-        _check_positive_int("stride", stride)
+        positive_int("kernel_size", kernel_size)
+        positive_int("stride", stride)
         length = input_size * stride
         # 'same' padding puts (k - 1) // 2 taps before the centre, the rest after.
         before = (kernel_size - 1) // 2
@@ -94,7 +92,7 @@ def phase_means(values: np.ndarray, stride: int) -> np.ndarray:
     column is ``q`` modulo ``stride`` (over all channels). Rows and columns
     beyond the last whole period are dropped so every phase has as many pixels.
     """
-    _check_positive_int("stride", stride)
+    positive_int("stride", stride)
     values = np.asarray(values, dtype=float)
     if values.ndim not in (2, 3):
         raise ValueError(f"values must be (height, width[, channels]), got shape {values.shape}")
@@ -131,7 +129,7 @@ def upsampling_layer(kernel_size: int, stride: int, method: str = "transpose", f
     Both double (for stride 2) the height and width and start from Keras's
     default (Glorot uniform) weights and zero biases.
     """
-    import keras
+    keras = keras_module()
 
     if method == "transpose":
         return keras.layers.Conv2DTranspose(filters, kernel_size, strides=stride, padding="same")
@@ -162,10 +160,10 @@ def layer_artifact_score(
     :func:`phase_score` of what is left. Returns the mean over seeds.
     A layer that cannot make a stride-periodic pattern scores exactly 0.
     """
-    import keras
+    keras = keras_module()
 
-    _check_positive_int("kernel_size", kernel_size)
-    _check_positive_int("stride", stride)
+    positive_int("kernel_size", kernel_size)
+    positive_int("stride", stride)
     scores = []
     for seed in seeds:
         keras.utils.set_random_seed(int(seed))
@@ -227,7 +225,7 @@ def checkerboard_score(images: np.ndarray, stride: int = 2) -> float:
     >>> round(checkerboard_score(board[None, :, :, None].astype(float)), 3)
     1.0
     """
-    _check_positive_int("stride", stride)
+    positive_int("stride", stride)
     images = np.asarray(images)
     if images.ndim != 4:
         raise ValueError(

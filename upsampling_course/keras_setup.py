@@ -1,6 +1,7 @@
 """Import Keras without TensorFlow's start-up noise, with fixed seeds.
 
-Used at the top of every chapter and graded notebook. TensorFlow writes its
+Used at the top of every chapter and graded notebook, and by the package's
+own modules through :func:`keras_module`. TensorFlow writes its
 start-up messages (CUDA probing, oneDNN notices) straight to file descriptor 2
 from C++, before Python logging exists, so ``TF_CPP_MIN_LOG_LEVEL`` alone
 does not stop them. In a Jupyter kernel that descriptor is captured into the
@@ -59,3 +60,12 @@ def import_keras_quietly(seed: int | None = 0) -> ModuleType:
         # Materialise one tiny op so any remaining first-use messages come now.
         keras.ops.convert_to_numpy(keras.ops.zeros((1,)))
     return keras
+
+
+def keras_module() -> ModuleType:
+    """Keras for the helper package's own code: imported quietly, seeds left as they are.
+
+    The one way the package gets Keras (chapters and notebooks call
+    :func:`import_keras_quietly` with their seed once, at the top).
+    """
+    return import_keras_quietly(seed=None)

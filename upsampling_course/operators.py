@@ -29,6 +29,7 @@ import math
 
 import numpy as np
 
+from upsampling_course.keras_setup import keras_module
 from upsampling_course.shapes import conv_transpose_output_length
 
 
@@ -155,7 +156,7 @@ def conv_transpose_via_subpixel(inputs, kernel, stride: int, padding: str = "val
     shuffles with ``keras.ops.depth_to_space`` and crops to the window Keras
     keeps (:func:`transpose_crop_start`). Returns a NumPy array.
     """
-    import keras
+    keras = keras_module()
 
     inputs = _array("inputs", inputs, 4)
     weights = subpixel_kernel_from_transpose(kernel, stride)
@@ -194,7 +195,7 @@ def icnr_initializer(scale: int, base="glorot_uniform", seed: int | None = None)
     initializer ``base`` and repeats it with :func:`icnr_kernel`. Raises a
     ``ValueError`` when the layer's filters are not a multiple of ``scale**2``.
     """
-    import keras
+    keras = keras_module()
 
     scale = _positive_int("scale", scale)
     inner = keras.initializers.get(base)

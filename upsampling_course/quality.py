@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from upsampling_course.data import Digits, load_digits, train_test_split
+from upsampling_course.keras_setup import keras_module
 
 # Version 2 trains on 2,500 batches of digits (40 epochs of the offline subset)
 # instead of 8 epochs, plus noise images it learns to call "no digit": on the
@@ -160,7 +161,7 @@ class QualityScorer:
     """
 
     def __init__(self, classifier, train: Digits, test: Digits, test_accuracy: float):
-        import keras
+        keras = keras_module()
 
         self.classifier = classifier
         self._features_model = keras.Model(

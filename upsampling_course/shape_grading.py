@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from upsampling_course import grading_checks as checks
+from upsampling_course.keras_setup import keras_module
 
 SETTINGS_KEYS = ("kernel_size", "padding", "output_padding")
 
@@ -53,8 +54,7 @@ def transposed_side(settings: object, name: str, stride: int, size: int) -> int:
 
 def transposed_stack(stack: object, name: str, start=(7, 7, 128), filters=(64, 1)):
     """A Sequential model of stride-2 layers from a list of settings dictionaries."""
-    import keras
-
+    keras = keras_module()
     checks.assert_exact_type(stack, list, name)
     if len(stack) != len(filters):
         raise checks.GradingError(f"{name} must hold {len(filters)} settings dictionaries")

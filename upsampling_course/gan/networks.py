@@ -8,18 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from upsampling_course.keras_setup import keras_module
+
 UPSAMPLING_METHODS = ("transpose", "resize", "subpixel")
 # Keras's default 0.99 averages batch statistics over ~100 steps; a GAN
 # generator changes faster than that, so samples drawn in inference mode would
 # lag behind training. 0.9 averages over ~10 steps.
 BATCH_NORM_MOMENTUM = 0.9
-
-
-def keras_module():
-    """Keras, imported once with TensorFlow's start-up chatter silenced."""
-    from upsampling_course.keras_setup import import_keras_quietly
-
-    return import_keras_quietly(seed=None)
 
 
 def make_reproducible(seed: int) -> None:
