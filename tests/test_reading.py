@@ -100,7 +100,7 @@ Because.
 :::
 
 :::{admonition} Exercise
-Do [the shape_formulas exercise](exercises.md#shape-formulas).
+Do {ref}`the shape_formulas exercise <shape-formulas>`.
 :::
 
 ## What to remember
@@ -148,9 +148,13 @@ BROKEN_PAGES = {
     "one self-check question": GOOD_PAGE.split("2. Another")[0],
     "a section after the self-check": GOOD_PAGE + "\n## More\n\nText.\n",
     "no exercise": GOOD_PAGE.replace("{admonition} Exercise", "{admonition} Try it"),
-    "exercise section missing": GOOD_PAGE.replace("#shape-formulas", "#shapes"),
+    "exercise section missing": GOOD_PAGE.replace("<shape-formulas>", "<shapes>"),
+    "a heading link the build cannot resolve": GOOD_PAGE.replace(
+        "{ref}`the shape_formulas exercise <shape-formulas>`",
+        "[the shape_formulas exercise](exercises.md#shape-formulas)",
+    ),
     "exercise ref to another page": GOOD_PAGE.replace(
-        "[the shape_formulas exercise](exercises.md#shape-formulas)", "{ref}`shape-puzzles`"
+        "{ref}`the shape_formulas exercise <shape-formulas>`", "{ref}`shape-puzzles`"
     ),
     "a long cell": GOOD_PAGE.replace(":tags: [remove-cell]\n", "x = 1\n" * 21),
     "an f-string glued": GOOD_PAGE.replace('glue("count", 1153', 'glue("count", f"{1153:,}"'),
@@ -168,10 +172,9 @@ def test_each_check_fails_on_a_page_that_breaks_it(name):
     assert all_problems(broken), f"no check caught {name!r}"
 
 
-def test_an_exercise_linked_by_its_label_is_accepted():
+def test_an_exercise_linked_by_its_bare_label_is_accepted():
     by_label = GOOD_PAGE.replace(
-        "[the shape_formulas exercise](exercises.md#shape-formulas)",
-        "{ref}`the shape_formulas exercise <shape-formulas>`",
+        "{ref}`the shape_formulas exercise <shape-formulas>`", "{ref}`shape-formulas`"
     )
     assert by_label != GOOD_PAGE and all_problems(by_label) == []
 
