@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -133,7 +134,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         folder = Path(self.folder or tempfile.mkdtemp(prefix="sandbox-kernels-"))
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = str(folder)
-        comms = Path(tempfile.mkdtemp(prefix="kernel-", dir=folder))
+        comms = Path(tempfile.mkdtemp(prefix="kernel-", dir=socket_parent(folder)))
         self.transport = "ipc"
         self.ip = str(comms / "k")
         self.connection_file = str(comms / "kernel.json")
@@ -170,8 +171,25 @@ class SandboxedKernelManager(AsyncKernelManager):
                     "ended; the sandbox ended them\n"
                 )
         await super()._async_shutdown_kernel(now=now, restart=restart)
+        comms = Path(self.connection_file).parent
+        if not restart and comms.parent != Path(self.folder):
+            shutil.rmtree(comms, ignore_errors=True)  # a short socket folder of its own
 
     shutdown_kernel = _async_shutdown_kernel  # AsyncKernelManager binds the base one
+
+
+# A unix socket's path must fit in sun_path (108 bytes on Linux, with its NUL);
+# the sockets are named <folder>/kernel-XXXXXXXX/k-<port>.
+SOCKET_PATH_LIMIT = 107
+SOCKET_NAME_ROOM = len("/kernel-XXXXXXXX/k-65535")
+
+
+def socket_parent(folder: Path) -> Path | None:
+    """Where a kernel's socket folder goes: in ``folder``, unless its path is too long for
+    a unix socket (a deep scratch folder); then in the system's temporary folder."""
+    if len(str(folder)) + SOCKET_NAME_ROOM <= SOCKET_PATH_LIMIT:
+        return folder
+    return None
 
 
 def sandbox_processes(bwrap_pid: int) -> list[int]:
