@@ -122,3 +122,173 @@ def test_score_table_has_a_row_per_score_and_the_targets_verdict():
     assert list(table.index) == ["good", "bad"]
     assert list(table["meets all targets"]) == [True, False]
     assert table.loc["bad", "× real baseline"] == 4.0
+
+
+def speed_point(seconds, ratio, new_ratio, kept_ratio=None):
+    def score(value):
+        return {
+            "confident_fraction": 0.9,
+            "coverage": 0.99,
+            "frechet_ratio": value,
+            "meets_targets": value <= 3.0,
+        }
+
+    point = {
+        "seconds": seconds,
+        "steps": 10 * seconds,
+        "score": score(ratio),
+        "trained_on_new_batch": score(new_ratio),
+    }
+    if kept_ratio is not None:
+        point["kept_on_new_batch"] = score(kept_ratio)
+    return point
+
+
+@pytest.fixture
+def speed_file(tmp_path):
+    # Seed 0 first meets the targets at 20 s, misses them at 30 s; the kept copy stays.
+    # Seed 1 never meets them; a run of another recipe must be left out.
+    seed0 = [
+        speed_point(10, 5.0, 5.1),
+        speed_point(20, 2.5, 2.6, 2.6),
+        speed_point(30, 3.5, 3.2, 2.6),
+        speed_point(40, 2.8, 2.9, 2.55),
+    ]
+    seed1 = [speed_point(10, 6.0, 6.5), speed_point(20, 4.0, 3.9)]
+    runs = [
+        {
+            "recipe": "lab",
+            "seed": 0,
+            "load_average_before": 1.0,
+            "load_average_after": 2.0,
+            "points": seed0,
+        },
+        {
+            "recipe": "tutorial",
+            "seed": 0,
+            "load_average_before": 9.0,
+            "load_average_after": 9.0,
+            "points": seed1,
+        },
+        {
+            "recipe": "lab",
+            "seed": 1,
+            "load_average_before": 2.0,
+            "load_average_after": 1.5,
+            "points": seed1,
+        },
+    ]
+    record = {
+        "command": "lab_speed.py --keep-best",
+        "date": "today",
+        "machine": {"cores": 2},
+        "versions": {},
+        "runs": runs,
+    }
+    path = tmp_path / "lab_speed.json"
+    path.write_text(json.dumps(record))
+    return path
+
+
+def test_lab_speed_curves_know_the_first_hit_and_the_worst_ratio_after_it(speed_file):
+    from upsampling_course.lab_results import load_lab_speed
+
+    speed = load_lab_speed(speed_file)
+    assert speed.seeds == [0, 1]
+    curve = speed.of(0)
+    assert curve.first_hit == 1 and curve.seconds_to_targets == 20
+    np.testing.assert_array_equal(curve.seconds, [10, 20, 30, 40])
+    assert np.isnan(curve.ratios["kept_new_batch"][0])
+    assert curve.worst_after_first_hit() == 3.5
+    assert curve.worst_after_first_hit("trained_new_batch") == 3.2
+    assert curve.worst_after_first_hit("kept_new_batch") == 2.6
+    assert not curve.stays_within("trained") and not curve.stays_within("trained_new_batch")
+    assert curve.stays_within("kept_new_batch") and curve.always_meets_after_first_hit(
+        "kept_new_batch"
+    )
+    assert not curve.always_meets_after_first_hit("trained")
+    # Seed 1 never met the targets: no time, no worst ratio, and left out of the spreads.
+    assert speed.of(1).seconds_to_targets is None
+    with pytest.raises(ValueError, match="never met the targets"):
+        speed.of(1).worst_after_first_hit()
+    assert [c.seed for c in speed.reached()] == [0]
+    assert speed.time_to_targets() == Spread(20.0, 20.0, 20.0, 1)
+    assert speed.worst("kept_new_batch") == Spread(2.6, 2.6, 2.6, 1)
+    assert speed.load_averages() == Spread(1.75, 1.0, 2.0, 4)
+    table = speed.table()
+    assert table.loc["seed 0", "seconds to targets"] == 20
+    assert table.loc["seed 0", "worst × (trained, selection batch)"] == 3.5
+    assert table.loc["seed 0", "worst × (kept copy, new batch)"] == 2.6
+    assert table.loc["seed 0", "kept copy meets targets throughout"]
+    assert not table.loc["seed 1", "kept copy meets targets throughout"]
+    with pytest.raises(KeyError, match="no run of seed 7"):
+        speed.of(7)
+    with pytest.raises(KeyError, match="no series 'kept'"):
+        curve.worst_after_first_hit("kept")
+
+
+def test_lab_speed_files_without_keep_best_or_missing_are_clear_errors(speed_file, tmp_path):
+    from upsampling_course.lab_results import load_lab_speed
+
+    record = json.loads(speed_file.read_text())
+    for run in record["runs"]:
+        for point in run["points"]:
+            point.pop("trained_on_new_batch")
+            point.pop("kept_on_new_batch", None)
+    plain = tmp_path / "plain.json"
+    plain.write_text(json.dumps(record))
+    with pytest.raises(ValueError, match="--keep-best"):
+        load_lab_speed(plain)
+    with pytest.raises(FileNotFoundError, match="benchmarks/lab_speed.py"):
+        load_lab_speed(tmp_path / "missing.json")
+    with pytest.raises(KeyError, match="'plain'"):
+        load_lab_speed(speed_file, recipe="plain")
+
+
+def test_committed_lab_speed_file_agrees_with_its_own_summaries():
+    from upsampling_course.lab_results import RESULTS_DIR, load_lab_speed
+
+    speed = load_lab_speed()
+    assert "--keep-best" in speed.command and speed.seeds == [0, 1, 2]
+    stored = json.loads((RESULTS_DIR / "lab_speed.json").read_text())["runs"]
+    for run in stored:
+        curve = speed.of(run["seed"])
+        assert curve.seconds_to_targets == run["seconds_to_targets"]
+        assert curve.worst_after_first_hit() == pytest.approx(run["worst_ratio_after_first_hit"])
+        assert curve.worst_after_first_hit("kept_new_batch") == pytest.approx(
+            run["worst_kept_ratio_after_first_hit_new_batch"]
+        )
+
+
+def test_stay_curves_plot_one_panel_per_seed_with_target_and_first_hit(speed_file):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from upsampling_course.lab_plots import STAY_STYLES, plot_stay_curves
+    from upsampling_course.lab_results import load_lab_speed
+
+    fig = plot_stay_curves(load_lab_speed(speed_file))
+    try:
+        first, second = fig.axes
+        # Three series, the dashed target and the first hit; seed 1 has no first hit.
+        assert len(first.lines) == 5 and len(second.lines) == 4
+        assert [line.get_linestyle() for line in first.lines[3:]] == ["--", ":"]
+        assert first.lines[3].get_ydata()[0] == 3.0
+        assert first.lines[4].get_xdata()[0] == 20
+        markers = {line.get_marker() for line in first.lines[:3]}
+        assert len(markers) == 3  # not told apart by colour alone
+        texts = {t.get_text() for t in first.texts}
+        assert {style["label"] for style in STAY_STYLES.values()} <= texts
+        assert " first hit, 20 s" in texts
+    finally:
+        plt.close(fig)
+
+
+def test_direct_labels_are_moved_apart_in_their_order():
+    from upsampling_course.lab_plots import _spread_labels
+
+    placed = _spread_labels([0.5, 0.52, 0.1], gap=0.1)
+    assert placed[2] == 0.1 and placed[0] == 0.5 and placed[1] == pytest.approx(0.6)
+    assert max(_spread_labels([0.97, 0.98], gap=0.1)) <= 0.98

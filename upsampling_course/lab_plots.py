@@ -12,6 +12,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
+from upsampling_course.plotting import OKABE_ITO
+
 
 def tile_images(images: np.ndarray, columns: int | None = None, gap: int = 2) -> np.ndarray:
     """Arrange ``(N, H, W, 1)`` images in [-1, 1] into one 2D array in [0, 1] with white gaps."""
@@ -161,3 +163,109 @@ def plot_recorded_run(record: dict, samples: np.ndarray, axes: Sequence[plt.Axes
     axes[1].set_ylabel(f"loss ({block}-step mean)")
     axes[1].legend(fontsize=8)
     axes[1].grid(alpha=0.3)
+
+
+# How each series of a keep-best curve is drawn: colour, and line style and marker besides it.
+STAY_STYLES = {
+    "trained": {
+        "label": "trained, selection batch",
+        "color": OKABE_ITO["blue"],
+        "linestyle": "-",
+        "marker": "o",
+    },
+    "trained_new_batch": {
+        "label": "trained, new batch",
+        "color": OKABE_ITO["vermillion"],
+        "linestyle": ":",
+        "marker": "^",
+    },
+    "kept_new_batch": {
+        "label": "kept copy, new batch",
+        "color": OKABE_ITO["bluish green"],
+        "linestyle": "--",
+        "marker": "s",
+    },
+}
+
+
+def _spread_labels(ys: Sequence[float], gap: float) -> list[float]:
+    """Move sorted label heights (axes fraction) apart by at least ``gap``, keeping their order."""
+    order = np.argsort(ys)
+    placed = np.asarray(ys, dtype=float)[order]
+    for i in range(1, len(placed)):
+        placed[i] = max(placed[i], placed[i - 1] + gap)
+    placed -= max(0.0, placed[-1] - 0.98)
+    result = np.empty_like(placed)
+    result[order] = placed
+    return list(result)
+
+
+def plot_stay_curves(lab_speed, target: float | None = None, top: float = 4.5) -> plt.Figure:
+    """Fréchet ratio against training seconds, one panel per seed, trained generator vs kept copy.
+
+    ``lab_speed`` is what ``upsampling_course.lab_results.load_lab_speed``
+    returns. Each panel draws the series of :data:`STAY_STYLES` (each
+    labelled at its right end), the Fréchet target as a dashed line and the
+    first hit (the first scoring that met all three targets) as a dotted
+    vertical line. The ratio axis stops at ``top``: the first scorings, far
+    above the target, run off the top. Used by *The MNIST generator lab*.
+    """
+    from upsampling_course.quality import TARGET_FRECHET_RATIO
+
+    target = TARGET_FRECHET_RATIO if target is None else target
+    curves = lab_speed.curves
+    if not curves:
+        raise ValueError("no curves to plot")
+    fig, axes = plt.subplots(len(curves), 1, figsize=(8.5, 2.7 * len(curves)), sharex=True)
+    axes = np.atleast_1d(axes)
+    for ax, curve in zip(axes, curves, strict=True):
+        ends = []
+        for name, style in STAY_STYLES.items():
+            ratios = curve.ratios[name]
+            ax.plot(curve.seconds, ratios, markersize=4, lw=1.5, **style)
+            scored = np.flatnonzero(np.isfinite(ratios))
+            if scored.size:
+                ends.append((curve.seconds[scored[-1]], ratios[scored[-1]], style))
+        ax.axhline(target, color="0.3", linestyle="--", lw=1)
+        ax.text(curve.seconds[0], target * 1.04, f"target {target:g}×", fontsize=8, va="bottom")
+        first = curve.first_hit
+        if first is not None:
+            hit = curve.seconds[first]
+            ax.axvline(hit, color="0.5", linestyle=":", lw=1.2)
+            ax.text(
+                hit,
+                0.03,
+                f" first hit, {hit:.0f} s",
+                transform=ax.get_xaxis_transform(),
+                fontsize=8,
+                va="bottom",
+            )
+        ax.set_ylim(1.5, top)
+        if np.nanmax(curve.ratios["trained"]) > top:
+            ax.text(
+                curve.seconds[0],
+                top * 0.97,
+                f"↑ earlier scorings above {top:g}×",
+                fontsize=8,
+                va="top",
+            )
+        ax.set_ylabel("Fréchet ×\nreal baseline")
+        ax.set_title(f"{curve.recipe} recipe, seed {curve.seed}", fontsize=10, loc="left")
+        ax.grid(alpha=0.3)
+        # Direct labels at the right end of each line, moved apart where they would overlap.
+        to_axes = ax.transAxes.inverted()
+        heights = [to_axes.transform(ax.transData.transform((0, y)))[1] for _, y, _ in ends]
+        for height, (x, y, style) in zip(_spread_labels(heights, 0.1), ends, strict=True):
+            ax.annotate(
+                style["label"],
+                xy=(x, y),
+                xytext=(1.03, height),
+                textcoords="axes fraction",
+                fontsize=8,
+                va="center",
+                arrowprops={"arrowstyle": "-", "color": style["color"], "lw": 0.8},
+            )
+    axes[-1].set_xlabel("seconds of training")
+    axes[-1].set_xlim(0, curves[0].seconds.max() * 1.02)
+    fig.subplots_adjust(right=0.7, hspace=0.35)
+    return fig

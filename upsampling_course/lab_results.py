@@ -1,9 +1,16 @@
-"""Read the multi-seed results of ``benchmarks/lab_ablations.py`` and summarize them per recipe.
+"""Read the multi-seed results of ``benchmarks/lab_ablations.py`` and ``lab_speed.py``.
 
-The script writes ``benchmarks/results/lab_ablations*.json`` (one file per
-process that shared the work); :func:`load_ablations` reads them all, and
-the lab page and the artifacts chapter plot and quote the summaries, each
-a median with its range over the seeds.
+``lab_ablations.py`` writes ``benchmarks/results/lab_ablations*.json`` (one
+file per process that shared the work); :func:`load_ablations` reads them
+all, and the lab page and the artifacts chapter plot and quote the
+summaries, each a median with its range over the seeds.
+
+``lab_speed.py --keep-best --results`` writes
+``benchmarks/results/lab_speed.json``; :func:`load_lab_speed` reads it into
+one :class:`StayCurve` per seed (the Fréchet ratio against training time of
+the trained generator and of its best kept copy), which the lab page's
+section "Does the generator stay good after it first meets the targets?"
+plots and quotes.
 """
 
 from __future__ import annotations
@@ -16,6 +23,10 @@ import numpy as np
 
 RESULTS_DIR = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
 COMMAND = ".venv/bin/python benchmarks/lab_ablations.py --steps 600 --failure-steps 300"
+SPEED_COMMAND = (
+    "taskset -c 0,1 .venv/bin/python benchmarks/lab_speed.py --budgets 60 120 300 --recipes lab "
+    "--seeds 0 1 2 --eval-every 15 --keep-best --results benchmarks/results/lab_speed.json"
+)
 FINAL_METRICS = ("confident_fraction", "coverage", "frechet_ratio")
 
 
@@ -112,3 +123,167 @@ def load_ablations(directory: Path | str = RESULTS_DIR, stem: str = "lab_ablatio
             with np.load(sample_path) as arrays:
                 samples.update({key: arrays[key] for key in arrays.files})
     return Ablations(runs, files, samples)
+
+
+# The three series of a keep-best point: which generator was scored, on which latent batch.
+STAY_SERIES = {
+    "trained": "score",  # the trained generator on the selection batch (BestSnapshot's)
+    "trained_new_batch": "trained_on_new_batch",  # the trained generator on the new batch
+    "kept_new_batch": "kept_on_new_batch",  # the best kept copy on the new batch
+}
+
+
+@dataclass(frozen=True, eq=False)
+class StayCurve:
+    """One seed of ``lab_speed.py --keep-best``: Fréchet ratios against seconds of training.
+
+    ``ratios[name]`` and ``meets[name]`` hold one value per scoring for each
+    name of :data:`STAY_SERIES` (NaN and False where the series has no
+    score: the kept copy before the first hit). The first hit is the first
+    scoring at which the trained generator met all three targets on the
+    selection batch, the batch the kept copy is chosen by.
+    """
+
+    recipe: str
+    seed: int
+    seconds: np.ndarray
+    steps: np.ndarray
+    ratios: dict[str, np.ndarray]
+    meets: dict[str, np.ndarray]
+    load_average: tuple[float, float]  # before and after the run
+
+    @property
+    def first_hit(self) -> int | None:
+        """Index of the first scoring that met all three targets (selection batch), if any."""
+        hits = np.flatnonzero(self.meets["trained"])
+        return int(hits[0]) if hits.size else None
+
+    @property
+    def seconds_to_targets(self) -> float | None:
+        first = self.first_hit
+        return None if first is None else float(self.seconds[first])
+
+    def _after_first_hit(self, series: str) -> np.ndarray:
+        if series not in self.ratios:
+            raise KeyError(f"no series {series!r}; series: {list(self.ratios)}")
+        first = self.first_hit
+        if first is None:
+            raise ValueError(f"seed {self.seed} never met the targets, so it has no first hit")
+        return self.ratios[series][first:]
+
+    def worst_after_first_hit(self, series: str = "trained") -> float:
+        """The largest Fréchet ratio of ``series`` from the first hit to the end."""
+        return float(np.nanmax(self._after_first_hit(series)))
+
+    def stays_within(self, series: str, target: float | None = None) -> bool:
+        """Whether ``series`` is scored and within the Fréchet target at every scoring after the first hit."""
+        from upsampling_course.quality import TARGET_FRECHET_RATIO
+
+        ratios = self._after_first_hit(series)
+        limit = TARGET_FRECHET_RATIO if target is None else target
+        return bool(np.all(np.isfinite(ratios)) and np.all(ratios <= limit))
+
+    def always_meets_after_first_hit(self, series: str) -> bool:
+        """Whether ``series`` met all three targets at every scoring from the first hit on."""
+        self._after_first_hit(series)
+        return bool(np.all(self.meets[series][self.first_hit :]))
+
+
+@dataclass(frozen=True)
+class LabSpeed:
+    """The keep-best results file: its own records (command, date, machine, versions) and the curves."""
+
+    command: str
+    date: str
+    machine: dict
+    versions: dict
+    curves: list[StayCurve]
+
+    @property
+    def seeds(self) -> list[int]:
+        return [curve.seed for curve in self.curves]
+
+    def of(self, seed: int) -> StayCurve:
+        for curve in self.curves:
+            if curve.seed == seed:
+                return curve
+        raise KeyError(f"no run of seed {seed}; seeds: {self.seeds}")
+
+    def reached(self) -> list[StayCurve]:
+        """The curves whose trained generator met the targets at some scoring."""
+        return [c for c in self.curves if c.first_hit is not None]
+
+    def time_to_targets(self) -> Spread:
+        """Spread of the seconds to the first hit over the seeds that reached the targets."""
+        return Spread.of(c.seconds_to_targets for c in self.reached())
+
+    def worst(self, series: str = "trained") -> Spread:
+        """Spread over seeds of the worst Fréchet ratio of ``series`` after the first hit."""
+        return Spread.of(c.worst_after_first_hit(series) for c in self.reached())
+
+    def table(self):
+        """A pandas table, one row per seed: time to the targets, worst Fréchet ratios after it."""
+        import pandas as pd
+
+        columns = {
+            "trained": "worst × (trained, selection batch)",
+            "trained_new_batch": "worst × (trained, new batch)",
+            "kept_new_batch": "worst × (kept copy, new batch)",
+        }
+        rows = {}
+        for curve in self.curves:
+            reached = curve.first_hit is not None
+            row = {"seconds to targets": round(curve.seconds_to_targets) if reached else None}
+            for name, column in columns.items():
+                row[column] = round(curve.worst_after_first_hit(name), 2) if reached else None
+            row["kept copy meets targets throughout"] = reached and (
+                curve.always_meets_after_first_hit("kept_new_batch")
+            )
+            rows[f"seed {curve.seed}"] = row
+        return pd.DataFrame(rows).T
+
+    def load_averages(self) -> Spread:
+        """Spread of the load averages recorded before and after each run."""
+        return Spread.of(value for c in self.curves for value in c.load_average)
+
+
+def _stay_curve(run: dict) -> StayCurve:
+    points = run["points"]
+    ratios, meets = {}, {}
+    for name, key in STAY_SERIES.items():
+        scores = [point.get(key) for point in points]
+        ratios[name] = np.array(
+            [np.nan if s is None else s["frechet_ratio"] for s in scores], dtype=float
+        )
+        meets[name] = np.array([s is not None and bool(s["meets_targets"]) for s in scores])
+    return StayCurve(
+        recipe=run["recipe"],
+        seed=run["seed"],
+        seconds=np.array([point["seconds"] for point in points], dtype=float),
+        steps=np.array([point["steps"] for point in points], dtype=int),
+        ratios=ratios,
+        meets=meets,
+        load_average=(run["load_average_before"], run["load_average_after"]),
+    )
+
+
+def load_lab_speed(
+    path: Path | str = RESULTS_DIR / "lab_speed.json", recipe: str = "lab"
+) -> LabSpeed:
+    """The runs of ``recipe`` in a ``lab_speed.py --keep-best --results`` file, one curve per seed."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no {path}; run `{SPEED_COMMAND}` to make it")
+    data = json.loads(path.read_text())
+    runs = [run for run in data["runs"] if run["recipe"] == recipe]
+    if not runs:
+        raise KeyError(f"no runs of recipe {recipe!r} in {path.name}")
+    if not all(STAY_SERIES["trained_new_batch"] in p for run in runs for p in run["points"]):
+        raise ValueError(f"{path.name} has no kept copy: it was not written with --keep-best")
+    return LabSpeed(
+        command=data["command"],
+        date=data["date"],
+        machine=data["machine"],
+        versions=data["versions"],
+        curves=[_stay_curve(run) for run in runs],
+    )
