@@ -3,10 +3,11 @@
 The floor is what grading can never beat: executing the student's notebook
 once (here the solution notebook of predict_shapes, executed in this process
 with nbclient, a fresh kernel each time). The grading command does more per
-student: it checks the notebook, starts a new `nbgrader autograde` process
-in a scratch course (a new Python, the gradebook, the sanitising pass, then
-a new kernel for the executed pass), retries after a crash or a hung cell,
-and then records the class's grades and makes feedback.
+student: it checks the notebook, runs `nbgrader autograde` in a scratch
+course for a batch of students (a new Python, the gradebook, then per
+student the sanitising pass and a new kernel for the executed pass),
+retries after a crash or a hung cell, and then records the class's grades
+and makes the feedback.
 
 This script measures both side by side in one run, for the well-behaved
 students of tests/class_fixtures/predict_shapes_class.py (their notebooks
@@ -25,6 +26,7 @@ Usage (from the repository root, in the course environment):
     .venv/bin/python benchmarks/grading_speed.py                  # 6 students, --jobs 1 and 2
     .venv/bin/python benchmarks/grading_speed.py --students 4 --jobs 1
     .venv/bin/python benchmarks/grading_speed.py --all            # the whole class of 23
+    .venv/bin/python benchmarks/grading_speed.py --batch-sizes 1 8  # one nbgrader run per student, then 8
 """
 
 from __future__ import annotations
@@ -56,7 +58,11 @@ from class_fixtures.predict_shapes_class import (  # noqa: E402
 from grading_harness import SOLUTIONS, ScratchCourse, solution_answers  # noqa: E402
 
 from upsampling_course.classroom import course as classroom_course  # noqa: E402
-from upsampling_course.classroom.assignment import course_settings, load_assignment  # noqa: E402
+from upsampling_course.classroom.assignment import (  # noqa: E402
+    DEFAULT_BATCH_SIZE,
+    course_settings,
+    load_assignment,
+)
 
 
 def uptime() -> str:
@@ -87,12 +93,13 @@ def new_course(folder: Path, students) -> ScratchCourse:
     return course
 
 
-def grade_timed(course_root: Path, jobs: int, cell_timeout: int) -> dict:
+def grade_timed(course_root: Path, jobs: int, batch_size: int, cell_timeout: int) -> dict:
     """The grading command's steps (as grade_class runs them), each timed."""
     times = {}
     started = time.perf_counter()
     course, config, coursedir = classroom_course.open_course(course_root)
     settings = course_settings(config, cell_timeout, None, None, jobs)
+    settings.batch_size = batch_size
     assignment = load_assignment(course, config, ASSIGNMENT, coursedir.db_url)
     folders = classroom_course.student_folders(course / coursedir.submitted_directory, assignment)
     submissions = classroom_course.read_submissions(folders, assignment)
@@ -133,6 +140,13 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=6, help="well-behaved students to grade")
     parser.add_argument("--all", action="store_true", help="the whole simulated class instead")
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--batch-sizes",
+        type=int,
+        nargs="+",
+        default=[DEFAULT_BATCH_SIZE],
+        help="students per nbgrader run (1: a new nbgrader run per student, as before batches)",
+    )
     parser.add_argument("--cell-timeout", type=int, default=90)
     parser.add_argument("--floor-runs", type=int, default=3)
     args = parser.parse_args()
@@ -160,12 +174,13 @@ def main() -> None:
     print(f"floor (s): {', '.join(f'{t:.1f}' for t in before)}")
 
     runs = {}
-    for jobs in args.jobs:
-        with tempfile.TemporaryDirectory(prefix="grading-speed-") as folder:
-            course = new_course(Path(folder) / "course", students)
-            load = uptime()
-            runs[jobs] = grade_timed(course.root, jobs, args.cell_timeout)
-            runs[jobs]["load"] = (load, uptime())
+    for batch_size in args.batch_sizes:
+        for jobs in args.jobs:
+            with tempfile.TemporaryDirectory(prefix="grading-speed-") as folder:
+                course = new_course(Path(folder) / "course", students)
+                load = uptime()
+                run = grade_timed(course.root, jobs, batch_size, args.cell_timeout)
+                runs[(jobs, batch_size)] = {**run, "load": (load, uptime())}
 
     print(f"load before the second floor: {uptime()}")
     after = floor(args.floor_runs)
@@ -173,10 +188,12 @@ def main() -> None:
     floor_s = statistics.median(before + after)
     print(f"\nfloor: executing the notebook once, median of {len(before + after)}: {floor_s:.1f} s")
 
-    for jobs, run in runs.items():
+    for (jobs, batch_size), run in runs.items():
         times, graded = run["times"], run["graded"]
         count = len(graded)
-        print(f"\n--jobs {jobs}: load {run['load'][0]}  ->  {run['load'][1]}")
+        print(
+            f"\n--jobs {jobs} --batch-size {batch_size}: load {run['load'][0]}  ->  {run['load'][1]}"
+        )
         print_students(graded, floor_s)
         print("  steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in times.items()))
         in_grading = statistics.median(one.result.seconds for one in graded)

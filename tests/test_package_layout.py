@@ -30,7 +30,7 @@ LONGER_ON_PURPOSE = {
 
 # The package's front door re-exports the teaching helpers chapters use most.
 FRONT = {"__init__"}
-SHARED = {"keras_setup", "checks", "plotting"}
+SHARED = {"keras_setup", "checks", "plotting", "cache"}
 # How the book is put together: the table of contents, the page conventions the
 # reading tests enforce, the assignments' points and minutes for the Exercises page.
 BOOK = {"book_toc", "page_source", "page_conventions", "assignment_facts"}

@@ -13,6 +13,9 @@ import pytest
 
 from upsampling_course import quality
 
+# The classifier trains once per worker (the module fixture below): keep its tests on one.
+pytestmark = pytest.mark.xdist_group("quality")
+
 
 @pytest.fixture(scope="module")
 def scorer(tmp_path_factory):

@@ -47,7 +47,9 @@ def bwrap():
     return bubblewrap_or_skip()
 
 
-def run_in_sandbox(code: str, tmp_path: Path, limits: sandbox.Limits | None = None, shipped=()):
+def run_in_sandbox(
+    code: str, tmp_path: Path, limits: sandbox.Limits | None = None, shipped=(), cache=None
+):
     comms = tmp_path / "comms"
     comms.mkdir(exist_ok=True)
     command = sandbox.bwrap_command(
@@ -56,10 +58,44 @@ def run_in_sandbox(code: str, tmp_path: Path, limits: sandbox.Limits | None = No
         uid=sandbox.SANDBOX_UID_BASE + 7,
         limits=limits or sandbox.Limits(),
         shipped=list(shipped),
+        cache=cache,
     )
-    return subprocess.run(
-        command, env=sandbox.kernel_env({}), capture_output=True, text=True, timeout=60
-    )
+    env = sandbox.kernel_env({}, cache=cache is not None)
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_the_kernel_reads_a_copy_of_the_graders_cache_and_cannot_change_it(
+    bwrap, tmp_path, monkeypatch
+):
+    from upsampling_course import cache
+
+    graders = tmp_path / "graders-cache"
+    graders.mkdir()
+    (graders / "classifier.weights.h5").write_bytes(b"weights")
+    (graders / "classifier.weights.h5").chmod(0o600)  # the grader's alone, as pip caches are
+    monkeypatch.setenv(cache.CACHE_ENV_VAR, str(graders))
+    kernels = tmp_path / "kernels"
+    kernels.mkdir()
+    copy = sandbox.readable_cache(kernels)
+    probe = """
+import os, pathlib
+from upsampling_course.cache import cached_file
+found = cached_file("classifier.weights.h5")
+print(found, found.read_bytes())
+try:
+    found.write_bytes(b"tampered")
+except OSError as error:
+    print(type(error).__name__)
+"""
+    done = run_in_sandbox(probe, tmp_path, cache=copy)
+    assert done.returncode == 0, done.stderr
+    found, refused = done.stdout.splitlines()
+    assert found == f"{sandbox.CACHE_MOUNT}/classifier.weights.h5 b'weights'"
+    assert refused in {"PermissionError", "OSError"}  # a read-only file on a read-only mount
+    assert (graders / "classifier.weights.h5").read_bytes() == b"weights"
+    # Too large a cache is not shown at all, rather than shown in part.
+    (graders / "big.bin").write_bytes(b"0" * (sandbox.CACHE_LIMIT_MB * 2**20 + 1))
+    assert sandbox.readable_cache(kernels) is None
 
 
 def test_a_sandbox_can_be_made_here(bwrap):
@@ -165,7 +201,8 @@ def test_a_sandboxed_kernel_runs_cells_is_interrupted_and_keeps_what_grading_rea
     kinds = [(o["output_type"], o.get("name")) for o in nb.cells[3].outputs]
     assert kinds == [("stream", "stderr"), ("error", None)], "a test's failure must survive the cut"
     assert nb.cells[4].outputs[0]["data"]["text/plain"] == "0.5", "partial credit must survive"
-    notes = sandbox.sandbox_notes(tmp_path / "kernels", {"nb": nb}, sandbox.Limits(output_kb=100))
+    kernels = sandbox_kernel.student_folder(tmp_path / "kernels", tmp_path / "work")
+    notes = sandbox.sandbox_notes(kernels, {"nb": nb}, sandbox.Limits(output_kb=100))
     assert notes[0].startswith("1 process(es) the notebook started were still running")
     assert "the output was cut at 100 kB" in notes[1]
     assert _gone(lambda: [p for p in _processes() if p[1].startswith("sleep 600 ")])

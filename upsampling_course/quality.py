@@ -22,8 +22,8 @@ Frechet distance
 
 The classifier trains once per data source and :data:`CLASSIFIER_VERSION`
 (about a minute on a 2-core CPU for the offline subset) and is then loaded from
-``$COURSE_CACHE_DIR`` or, without it, ``$XDG_CACHE_HOME/upsampling_course``
-(``~/.cache/upsampling_course``).
+the course's cache (:mod:`upsampling_course.cache`: ``$COURSE_CACHE_DIR`` or,
+without it, ``$XDG_CACHE_HOME/upsampling_course``).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
+from upsampling_course.cache import CACHE_ENV_VAR, cache_dir, cached_file  # noqa: F401 (re-exported)
 from upsampling_course.data import Digits, load_digits, train_test_split
 from upsampling_course.keras_setup import keras_module
 
@@ -47,7 +48,6 @@ from upsampling_course.keras_setup import keras_module
 CLASSIFIER_VERSION = 2
 CLASSIFIER_BATCHES = 2_500
 CLASSIFIER_BATCH_SIZE = 64
-CACHE_ENV_VAR = "COURSE_CACHE_DIR"
 CONFIDENCE_THRESHOLD = 0.9
 NUM_CLASSES = 10
 
@@ -56,15 +56,6 @@ NUM_CLASSES = 10
 TARGET_CONFIDENT_FRACTION = 0.8
 TARGET_COVERAGE = 0.95
 TARGET_FRECHET_RATIO = 3.0
-
-
-def cache_dir() -> Path:
-    """Folder for the cached classifier: ``$COURSE_CACHE_DIR`` or the user's cache folder."""
-    configured = os.environ.get(CACHE_ENV_VAR)
-    if configured:
-        return Path(configured).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "upsampling_course"
 
 
 def build_classifier(keras):
@@ -291,12 +282,14 @@ def load_scorer(source: str | None = None, verbose: bool = True) -> QualityScore
     keras = import_keras_quietly(seed=None)
     digits = load_digits(source, verbose=verbose)
     train, test = train_test_split(digits)
-    path = cache_dir() / f"mnist_classifier_{digits.source}_v{CLASSIFIER_VERSION}.weights.h5"
+    name = f"mnist_classifier_{digits.source}_v{CLASSIFIER_VERSION}.weights.h5"
     classifier = build_classifier(keras)
-    if path.exists():
-        classifier.load_weights(path)
-        how = f"loaded from {path}"
+    found = cached_file(name)
+    if found is not None:
+        classifier.load_weights(found)
+        how = f"loaded from {found}"
     else:
+        path = cache_dir() / name
         classifier.set_weights(_train_classifier(keras, train).get_weights())
         path.parent.mkdir(parents=True, exist_ok=True)
         # Write then rename, so a crash or a parallel run never leaves half a file.

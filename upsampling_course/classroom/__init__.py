@@ -14,9 +14,10 @@ class of real students needs:
 * each notebook is checked before grading (valid JSON, nbgrader metadata,
   duplicate cell ids, deleted or edited cells, a renamed notebook, an extra
   notebook, a late submission) and repaired where that is safe;
-* each student is graded alone, in a scratch copy of the course that holds
-  no ``solutions/`` folder and no gradebook, with a bound on the student's
-  total grading time; the student's kernel, and only it, runs in a
+* each student is graded apart from the course, in a scratch copy of it that
+  holds no ``solutions/`` folder and no gradebook, with a bound on the
+  student's total grading time; several students share one nbgrader run
+  (``batch``), each notebook in a kernel of its own; the kernel, and only it, runs in a
   bubblewrap sandbox (``sandbox``): its own processes, user and no network,
   a file system with only the Python environment and the package folder
   read-only and a private ``/tmp``, and limits on memory, processes, disk and
@@ -40,9 +41,11 @@ The package, one job per module (the order grading runs in):
 * ``submissions``: finding and reading each student's files, once;
 * ``repair``: checks and repairs of a submitted notebook;
 * ``scratch``: the scratch course and the one function that runs nbgrader on it;
+* ``autograde_log``: reading nbgrader's log: the running student and cell, outcomes;
 * ``sandbox`` and ``sandbox_kernel``: the bwrap sandbox around each student's
   kernel, and the kernel manager nbgrader starts it with;
 * ``student``: grading one student (intake, run, report);
+* ``batch``: several students in one nbgrader run, and who is graded again alone;
 * ``redact``: keeping hidden tests out of feedback;
 * ``results``: per-cell and per-student results, ordered statuses, the CSV;
 * ``course``: the whole class (gradebook import, feedback, summary);
@@ -66,6 +69,8 @@ from upsampling_course.classroom.assignment import (
     load_assignment,
     load_course_config,
 )
+from upsampling_course.classroom.autograde_log import Outcome
+from upsampling_course.classroom.batch import BATCH_SIZE, Queue, batch_size_now, grade_all
 from upsampling_course.classroom.cli import main
 from upsampling_course.classroom.course import (
     generate_feedback,
@@ -143,6 +148,11 @@ from upsampling_course.classroom.submissions import (
 )
 
 __all__ = [
+    "BATCH_SIZE",
+    "Outcome",
+    "grade_all",
+    "Queue",
+    "batch_size_now",
     "grade_shard",
     "merge_shards",
     "parse_shard",

@@ -22,6 +22,8 @@ CONFIG_FILE = "nbgrader_config.py"
 DEFAULT_STUDENT_TIMEOUT = 900
 DEFAULT_MEMORY_LIMIT_MB = 6144
 DEFAULT_CELL_TIMEOUT = 30  # nbgrader's own Execute.timeout default
+# Students per nbgrader run (classroom.batch): a crash or a stop costs at most this many re-runs.
+DEFAULT_BATCH_SIZE = 8
 
 
 class ClassroomError(Exception):
@@ -45,6 +47,7 @@ class Settings:
     jobs: int = 1
     keep_scratch: bool = False
     sandbox: bool = True  # each kernel in a bwrap sandbox (classroom.sandbox)
+    batch_size: int = DEFAULT_BATCH_SIZE  # students per nbgrader run
 
 
 def course_setting(config, name: str, default):

@@ -6,8 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from upsampling_course.checks import positive_int
 from upsampling_course.classroom import sandbox
-from upsampling_course.classroom.assignment import ClassroomError
+from upsampling_course.classroom.assignment import DEFAULT_BATCH_SIZE, ClassroomError
 from upsampling_course.classroom.course import grade_class, summary
 from upsampling_course.classroom.shards import SHARD_CSV, grade_shard, merge_shards, parse_shard
 
@@ -49,7 +50,19 @@ def _grade_parser(commands) -> argparse.ArgumentParser:
         type=int,
         help="address-space limit of each kernel (default: ClassroomGrading.memory_limit_mb)",
     )
-    grade.add_argument("--jobs", type=int, default=1, help="students graded at the same time")
+    grade.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="nbgrader runs at the same time (each grades a batch of students)",
+    )
+    grade.add_argument(
+        "--batch-size",
+        type=_positive,
+        default=DEFAULT_BATCH_SIZE,
+        help=f"students per nbgrader run, each in its own kernel (default: {DEFAULT_BATCH_SIZE}; "
+        "1: a new nbgrader run per student)",
+    )
     grade.add_argument(
         "--scratch",
         type=Path,
@@ -137,6 +150,15 @@ def grade(args) -> int:
     return _exit_status(results)
 
 
+def _positive(text: str) -> int:
+    try:
+        return positive_int("the batch size", int(text))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected a whole number of at least 1"
+        ) from error
+
+
 def grading_options(args) -> dict:
     """The options `grade` and `grade --shard` pass on alike, from the command line."""
     return {
@@ -149,6 +171,7 @@ def grading_options(args) -> dict:
         "progress": not args.quiet,
         "scratch_parent": args.scratch.resolve() if args.scratch else None,
         "use_sandbox": not args.no_sandbox,
+        "batch_size": args.batch_size,
     }
 
 

@@ -9,22 +9,25 @@ import os
 import shutil
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor, as_completed
+import threading
 from pathlib import Path
 
 import nbformat
 
+from upsampling_course.checks import positive_int
 from upsampling_course.classroom import sandbox
 from upsampling_course.classroom.assignment import (
+    DEFAULT_BATCH_SIZE,
     Assignment,
     ClassroomError,
     course_settings,
     load_assignment,
     load_course_config,
 )
+from upsampling_course.classroom.batch import grade_all
 from upsampling_course.classroom.redact import leaked_lines, redact_outputs
 from upsampling_course.classroom.results import Status, StudentResult, number, write_csv
-from upsampling_course.classroom.student import GradedStudent, Run, grade_student
+from upsampling_course.classroom.student import GradedStudent, Intake, intake, report
 from upsampling_course.classroom.submissions import (
     Submission,
     find_submission,
@@ -88,32 +91,70 @@ def import_into_course(
 def generate_feedback(
     course: Path, config, assignment: Assignment, students: list[str]
 ) -> dict[str, str]:
-    """nbgrader's own feedback, with hidden tests cleared; returns student -> problem."""
+    """nbgrader's own feedback, with hidden tests cleared; returns student -> problem.
+
+    One nbgrader run makes the feedback of every student it can name with a
+    glob and an exclusion list (``*`` less the course's other students):
+    its start-up is paid once per class, not once per student.
+    """
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
-    problems = {}
+    problems = {s: sandbox.NO_FEEDBACK_FOR_GLOB_NAMES for s in students if glob.has_magic(s)}
+    named = [s for s in students if s not in problems]
     with _working_directory(course):
         coursedir = CourseDirectory(config=config)
         coursedir.root = str(course)
         api = NbGraderAPI(coursedir, config=config)
-        for student in students:
-            if glob.has_magic(student):  # nbgrader globs the folder's real path too
-                problems[student] = sandbox.NO_FEEDBACK_FOR_GLOB_NAMES
-                continue
-            outcome = api.generate_feedback(assignment.name, student)
-            if not outcome["success"]:
-                problems[student] = f"feedback failed: {outcome['error'].strip().splitlines()[-1:]}"
-                continue
-            folder = course / coursedir.feedback_directory / student / assignment.name
-            for page in folder.glob("*.html"):
-                if leaked_lines(page.read_text(), assignment.hidden_lines):
-                    page.unlink()
-                    problems[student] = (
-                        f"feedback {page.name} showed hidden tests and was deleted: check "
-                        "GenerateFeedback.preprocessors in nbgrader_config.py"
-                    )
+        autograded = course / coursedir.autograded_directory
+        together, apart = _feedback_runs(autograded, named)
+        runs = [("*", together)] if together else []
+        runs += [(student, [student]) for student in apart]
+        for pattern, covered in runs:
+            others = sorted(_graded_folders(autograded) - set(covered))
+            exclude = ",".join(others) if pattern == "*" else ""
+            with _temporary(coursedir, student_id_exclude=exclude):
+                outcome = api.generate_feedback(assignment.name, pattern)
+            error = outcome.get("error") or "nbgrader made no feedback page"
+            for student in covered:
+                folder = course / coursedir.feedback_directory / student / assignment.name
+                if not list(folder.glob("*.html")):
+                    problems[student] = f"feedback failed: {error.strip().splitlines()[-1:]}"
+                    continue
+                for page in folder.glob("*.html"):
+                    if leaked_lines(page.read_text(), assignment.hidden_lines):
+                        page.unlink()
+                        problems[student] = (
+                            f"feedback {page.name} showed hidden tests and was deleted: check "
+                            "GenerateFeedback.preprocessors in nbgrader_config.py"
+                        )
     return problems
+
+
+def _graded_folders(autograded: Path) -> set[str]:
+    return {p.name for p in autograded.iterdir() if p.is_dir()} if autograded.is_dir() else set()
+
+
+def _feedback_runs(autograded: Path, students: list[str]) -> tuple[list[str], list[str]]:
+    """(students one ``*`` run covers, students who need a run each): ``*`` skips a name
+    with a leading dot, and the exclusion list is split at commas."""
+    awkward = {s for s in _graded_folders(autograded) | set(students) if "," in s}
+    apart = [s for s in students if s.startswith(".") or s in awkward]
+    if any(s not in apart for s in awkward):  # another student's comma breaks the list
+        apart = list(students)
+    return [s for s in students if s not in apart], apart
+
+
+@contextlib.contextmanager
+def _temporary(target, **values):
+    before = {name: getattr(target, name) for name in values}
+    for name, value in values.items():
+        setattr(target, name, value)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            setattr(target, name, value)
 
 
 @contextlib.contextmanager
@@ -168,33 +209,36 @@ def grade_submissions(
     scratch_parent: Path | None = None,
     progress: bool = True,
 ) -> list[GradedStudent]:
-    """Grade each submission alone, ``settings.jobs`` at a time; results in submission order."""
+    """Check and grade every submission, in batches of students per nbgrader run
+    (``classroom.batch``), ``settings.jobs`` runs at a time; results in submission order.
+    Each student's notebooks run in kernels of their own."""
     if settings.sandbox:
         sandbox.require_sandbox()
     from tqdm import tqdm
 
-    def one(student: str) -> GradedStudent:
-        return grade_student(
-            course, template, assignment, submissions[student], settings, scratch_parent
-        )
-
     bar = tqdm(total=len(submissions), unit="student", disable=not progress, file=sys.stderr)
-    graded: dict[str, GradedStudent] = {}
-    with ThreadPoolExecutor(max_workers=settings.jobs) as pool:
-        futures = {pool.submit(one, student): student for student in submissions}
-        for future in as_completed(futures):
-            student = futures[future]
-            try:
-                graded[student] = future.result()
-            except Exception as error:  # a bug must not lose the rest of the class
-                failed = StudentResult(student)
-                failed.flag(
-                    Status.FAILED,
-                    f"the grading command failed: {type(error).__name__}: {error}",
-                )
-                graded[student] = GradedStudent(failed, submissions[student], Run())
-            bar.set_postfix_str(f"{student}: {graded[student].result.status}")
-            bar.update()
+    lock = threading.Lock()
+    counted: set[str] = set()
+
+    def done(student: str) -> None:
+        with lock:
+            if student not in counted:  # a student graded again alone is counted once
+                counted.add(student)
+                bar.set_postfix_str(student)
+                bar.update()
+
+    taken = {}
+    for student, submission in submissions.items():
+        try:
+            taken[student] = intake(submission, assignment)
+        except Exception as error:  # a bug must not lose the rest of the class
+            reason = f"the grading command failed: {type(error).__name__}: {error}"
+            taken[student] = Intake(submission, {}, [(Status.FAILED, reason)])
+    runs = grade_all(taken, course, template, assignment, settings, scratch_parent, done)
+    graded = {
+        s: GradedStudent(report(taken[s], runs[s], assignment, settings), submissions[s], runs[s])
+        for s in submissions
+    }
     bar.close()
     return [graded[s] for s in submissions]
 
@@ -213,12 +257,13 @@ def grade_class(
     progress: bool = True,
     scratch_parent: Path | None = None,
     use_sandbox: bool = True,
+    batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> list[StudentResult]:
     """Grade every student's submission of one assignment; see the package docstring."""
     course, config, coursedir = open_course(course)
     db_url = coursedir.db_url
     settings = course_settings(config, cell_timeout, student_timeout, memory_limit_mb, jobs)
-    settings.sandbox = use_sandbox
+    settings.sandbox, settings.batch_size = use_sandbox, positive_int("batch_size", batch_size)
     assignment = load_assignment(course, config, assignment_name, db_url)
     folder = Path(submissions) if submissions else course / coursedir.submitted_directory
     handed_in = read_submissions(student_folders(folder, assignment, students), assignment)

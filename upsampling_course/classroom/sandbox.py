@@ -17,7 +17,10 @@ nbgrader runs outside, as the grader; the kernel it starts runs inside
   is the repository clone, which holds ``solutions/``), the files the
   assignment ships in the notebook's folder (read-only, notebooks excluded),
   a fresh ``/proc`` and ``/dev``, a size-bound tmpfs as ``/tmp``, ``HOME`` and
-  working folder, and the folder of the kernel's unix sockets;
+  working folder, the folder of the kernel's unix sockets, and a read-only
+  copy of the grader's course cache (``upsampling_course.cache``: the lab's
+  trained classifier, so that grading a lab does not train it again for every
+  student; nothing secret lives there);
 * limits on address space, CPU time, processes and threads, file size, and
   the output the grader keeps (``CappedKernelClient``).
 
@@ -46,6 +49,8 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from upsampling_course.cache import READ_ONLY_ENV_VAR
+
 # Kernels get a user id in [SANDBOX_UID_BASE, SANDBOX_UID_BASE + 2**24): no
 # account has one, and each kernel has its own, so that the per-user process
 # limit counts that kernel's processes only.
@@ -59,6 +64,9 @@ WORK = "/tmp/work"
 KEPT_ENVIRONMENT = ("TF_", "KERAS_", "COURSE_", "UPSAMPLING_COURSE_", "PYTHONHASHSEED", "OMP_")
 # Files of the notebook's folder that are nbgrader's, not the assignment's.
 NOT_SHIPPED = {"timestamp.txt", "submission_secret.txt"}
+# Where the kernel sees the copy of the grader's course cache, and how much of it.
+CACHE_MOUNT = "/tmp/course-cache"
+CACHE_LIMIT_MB = 64
 INSTALL_HINT = (
     "install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`) and grade as root or "
     "where unprivileged user namespaces are allowed, or see the instructor guide's sandbox "
@@ -186,8 +194,10 @@ def bwrap_command(
     uid: int,
     limits: Limits,
     shipped: list[Path] = (),
+    cache: Path | None = None,
 ) -> list[str]:
-    """The command that runs ``kernel_cmd`` in a sandbox (see the module docstring)."""
+    """The command that runs ``kernel_cmd`` in a sandbox (see the module docstring);
+    ``cache``: a folder shown read-only at ``CACHE_MOUNT`` (see ``readable_cache``)."""
     disk = str(limits.disk_mb * 2**20)
     args = [
         bwrap_executable() or "bwrap",
@@ -209,6 +219,8 @@ def bwrap_command(
     args += ["--perms", "1777", "--dir", HOME, "--perms", "1777", "--dir", WORK]
     for path in shipped:
         args += ["--ro-bind", str(path), f"{WORK}/{path.name}"]
+    if cache is not None:
+        args += ["--ro-bind", str(cache), CACHE_MOUNT]
     args += [
         "--chdir", WORK, "--",
         *_drop_to(uid),
@@ -250,7 +262,31 @@ def _drop_to(uid: int) -> list[str]:
     ]
 
 
-def kernel_env(grader_env: dict[str, str]) -> dict[str, str]:
+def readable_cache(folder: Path) -> Path | None:
+    """A copy of the grader's course cache in ``folder`` that any user may read, or None
+    when there is nothing to show (no cache, or more than ``CACHE_LIMIT_MB``).
+
+    A copy, because the grader's own files may be readable by the grader only,
+    and the kernel runs as another user.
+    """
+    from upsampling_course.cache import cache_dir
+
+    source = cache_dir()
+    files = sorted(p for p in source.iterdir() if p.is_file()) if source.is_dir() else []
+    if not files or sum(p.stat().st_size for p in files) > CACHE_LIMIT_MB * 2**20:
+        return None
+    copy = Path(folder) / "course-cache"
+    if not copy.is_dir():
+        building = Path(tempfile.mkdtemp(prefix="course-cache-", dir=folder))
+        for path in files:
+            shutil.copyfile(path, building / path.name)
+            os.chmod(building / path.name, 0o444)
+        os.chmod(building, 0o755)
+        os.replace(building, copy)
+    return copy
+
+
+def kernel_env(grader_env: dict[str, str], cache: bool = False) -> dict[str, str]:
     env = {
         "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
         "HOME": HOME,
@@ -261,6 +297,9 @@ def kernel_env(grader_env: dict[str, str]) -> dict[str, str]:
         "MPLCONFIGDIR": f"{HOME}/.matplotlib",
     }
     env.update({k: v for k, v in grader_env.items() if k.startswith(KEPT_ENVIRONMENT)})
+    env.pop(READ_ONLY_ENV_VAR, None)  # the grader's own folder is not in the sandbox
+    if cache:
+        env[READ_ONLY_ENV_VAR] = CACHE_MOUNT
     return env
 
 
@@ -318,11 +357,11 @@ def autograde_options(scratch_root: Path, settings) -> list[str]:
     return nbgrader_options(Path(scratch_root) / KERNELS, limits_for(settings))
 
 
-def run_notes(scratch_root: Path, outputs: dict[str, object], settings) -> list[str]:
-    """What the sandbox did to one student's notebooks, for the student's row."""
+def run_notes(scratch_root: Path, outputs: dict[str, object], settings, alias: str) -> list[str]:
+    """What the sandbox did to one student's notebooks (``alias`` in the scratch course)."""
     if not settings.sandbox:
         return []
-    return sandbox_notes(Path(scratch_root) / KERNELS, outputs, limits_for(settings))
+    return sandbox_notes(Path(scratch_root) / KERNELS / alias, outputs, limits_for(settings))
 
 
 def explained(error: str, settings) -> str:

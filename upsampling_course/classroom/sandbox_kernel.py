@@ -28,6 +28,7 @@ from upsampling_course.classroom.sandbox import (
     bwrap_command,
     kernel_env,
     privileged,
+    readable_cache,
     sandbox_uid,
 )
 
@@ -114,10 +115,11 @@ class CappedKernelClient(AsyncKernelClient):
 class SandboxedKernelManager(AsyncKernelManager):
     """Starts the kernel in a bwrap sandbox and talks to it over unix sockets.
 
-    ``folder`` is the grader's folder for one student (never bound into a
-    sandbox): each kernel gets a subfolder for its connection file and
-    sockets, which is bound; ``NOTES_FILE`` beside it collects what the
-    grader saw (processes left behind). ``limits_json`` is a ``Limits`` in JSON.
+    ``folder`` is the grader's folder for one run's kernels (never bound into
+    a sandbox), with a subfolder per student (named as its folder in the scratch course): each kernel
+    gets a folder in it for its connection file and sockets, which is bound;
+    ``NOTES_FILE`` beside those collects what the grader saw (processes left
+    behind). ``limits_json`` is a ``Limits`` in JSON.
     """
 
     folder = Unicode("", config=True, help="the grader's folder for this student's kernels")
@@ -132,6 +134,8 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     async def _async_pre_start_kernel(self, **kw):
         folder = Path(self.folder or tempfile.mkdtemp(prefix="sandbox-kernels-"))
+        if kw.get("cwd"):
+            folder = student_folder(folder, Path(kw["cwd"]))
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = str(folder)
         comms = Path(tempfile.mkdtemp(prefix="kernel-", dir=socket_parent(folder)))
@@ -155,9 +159,12 @@ class SandboxedKernelManager(AsyncKernelManager):
             if p.is_file() and p.suffix != ".ipynb" and p.name not in NOT_SHIPPED
         ]
         limits = Limits.from_json(self.limits_json)
-        kw["env"] = kernel_env(kw.get("env") or dict(os.environ))
+        cache = readable_cache(Path(self.folder))
+        kw["env"] = kernel_env(kw.get("env") or dict(os.environ), cache=cache is not None)
         kw["cwd"] = str(comms)
-        command = bwrap_command(kernel_cmd, comms=comms, uid=uid, limits=limits, shipped=shipped)
+        command = bwrap_command(
+            kernel_cmd, comms=comms, uid=uid, limits=limits, shipped=shipped, cache=cache
+        )
         await super()._async_launch_kernel(command, **kw)
 
     async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False):
@@ -176,6 +183,15 @@ class SandboxedKernelManager(AsyncKernelManager):
             shutil.rmtree(comms, ignore_errors=True)  # a short socket folder of its own
 
     shutdown_kernel = _async_shutdown_kernel  # AsyncKernelManager binds the base one
+
+
+def student_folder(folder: Path, cwd: Path) -> Path:
+    """The grader's folder for the kernels of the student whose notebook runs in ``cwd``.
+
+    nbgrader runs a notebook in <submitted>/<student>/<assignment>: one folder
+    per student, so that one nbgrader run can grade several students.
+    """
+    return Path(folder) / Path(cwd).parent.name
 
 
 # A unix socket's path must fit in sun_path (108 bytes on Linux, with its NUL);

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -30,12 +29,30 @@ import nbformat
 
 from upsampling_course.classroom import sandbox
 from upsampling_course.classroom.assignment import CONFIG_FILE, Assignment, Settings
+from upsampling_course.classroom.autograde_log import (
+    IGNORED_INTERRUPT,
+    LOG_RECORD,
+    PHASE_MARKS,
+    LogWatcher,
+    Outcome,
+)
 from upsampling_course.classroom.notebooks import grade_id, source_key
 
+__all__ = [  # the log's names are re-exported: older code imports them from here
+    "IGNORED_INTERRUPT",
+    "LOG_RECORD",
+    "PHASE_MARKS",
+    "Attempt",
+    "LogWatcher",
+    "Outcome",
+    "ScratchGrading",
+    "autograde_command",
+    "kill_marked_processes",
+    "run_autograde",
+]
+
 RUN_MARKER = "UPSAMPLING_COURSE_GRADING_RUN"
-SCRATCH_STUDENT = "student"  # the id nbgrader sees in a scratch course
-# The start of a record in nbgrader's log, e.g. "[AutogradeApp | DEBUG] ...".
-LOG_RECORD = re.compile(r"^\[\w+ \| [A-Z]+\]")
+SCRATCH_STUDENT = "student"  # the id nbgrader sees in a scratch course of one student
 
 # Runs before nbgrader: sets the memory limit, which the kernel inherits.
 LIMITED_LAUNCHER = (
@@ -45,11 +62,6 @@ LIMITED_LAUNCHER = (
     "    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))\n"
     "os.execv(sys.executable, [sys.executable, '-m', 'nbgrader', *sys.argv[2:]])\n"
 )
-IGNORED_INTERRUPT = "did not finish within {timeout} s and ignored the interrupt"
-# Log lines that start the phases of one autograde run (for benchmarks/grading_speed.py):
-# nbgrader is up and has opened the gradebook, the sanitising pass, the executed
-# pass, the kernel's first cell.
-PHASE_MARKS = ("Creating/updating student", "Sanitizing", "Autograding", "Executing cell:")
 
 
 @dataclass
@@ -61,13 +73,27 @@ class Attempt:
     culprit: str | None  # grade id of the cell running when things went wrong
     why: str  # what went wrong, for the CSV
     phases: dict[str, float] = field(default_factory=dict)  # phase -> seconds
+    # alias -> how it ended; a student that was running when the run was stopped
+    # has an unfinished outcome with this attempt's culprit and reason.
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+    trusted: set[str] = field(default_factory=set)  # aliases whose story the log tells truly
 
 
 class ScratchGrading:
-    """A throw-away nbgrader course holding one student's submission and nothing secret."""
+    """A throw-away nbgrader course holding submissions and nothing secret.
+
+    Each student is known to nbgrader by an alias (``aliases``): nbgrader reads
+    student ids as glob patterns, so a name with ``[ * ?`` or a leading dot
+    would not find its folder. Only the scratch course uses the aliases.
+    """
 
     def __init__(
-        self, root: Path, course: Path, template_db: Path, assignment: Assignment, student: str
+        self,
+        root: Path,
+        course: Path,
+        template_db: Path,
+        assignment: Assignment,
+        aliases: tuple[str, ...] = (SCRATCH_STUDENT,),
     ):
         self.root = root
         self.db_dir = Path(tempfile.mkdtemp(prefix="classroom-db-"))
@@ -75,12 +101,28 @@ class ScratchGrading:
         shutil.copy(template_db, self.db)
         shutil.copy(course / CONFIG_FILE, root / CONFIG_FILE)
         self.assignment = assignment
-        # nbgrader reads student ids as glob patterns: a name with [ * ? or a leading
-        # dot would not find its folder. Only this scratch course uses the alias.
-        self.student = SCRATCH_STUDENT
-        self.submitted = root / "submitted" / self.student / assignment.name
-        self.autograded = root / "autograded" / self.student / assignment.name
-        self.submitted.mkdir(parents=True)
+        self.aliases = tuple(aliases)
+        for alias in self.aliases:
+            self.submitted_for(alias).mkdir(parents=True)
+
+    @property
+    def student(self) -> str:
+        """The alias of a scratch course of one student."""
+        return self.aliases[0]
+
+    @property
+    def submitted(self) -> Path:
+        return self.submitted_for(self.student)
+
+    @property
+    def autograded(self) -> Path:
+        return self.autograded_for(self.student)
+
+    def submitted_for(self, alias: str) -> Path:
+        return self.root / "submitted" / alias / self.assignment.name
+
+    def autograded_for(self, alias: str) -> Path:
+        return self.root / "autograded" / alias / self.assignment.name
 
     @property
     def db_url(self) -> str:
@@ -90,8 +132,8 @@ class ScratchGrading:
         shutil.rmtree(self.root, ignore_errors=True)
         shutil.rmtree(self.db_dir, ignore_errors=True)
 
-    def autograde(self, settings: Settings, time_left: float) -> Attempt:
-        return run_autograde(self, settings, time_left)
+    def autograde(self, settings: Settings, time_left: float, on_finished=None) -> Attempt:
+        return run_autograde(self, settings, time_left, on_finished)
 
     def cell_names(self) -> dict[str, str]:
         """Source text -> grade id, for every cell nbgrader may be running."""
@@ -99,15 +141,16 @@ class ScratchGrading:
         for spec in self.assignment.notebooks.values():
             for gid, source in spec.sources.items():
                 names[source_key(source)] = gid
-        for path in self.submitted.glob("*.ipynb"):
-            for cell in nbformat.read(path, as_version=4).cells:
-                if grade_id(cell):
-                    names[source_key(cell.source)] = grade_id(cell)
+        for alias in self.aliases:
+            for path in self.submitted_for(alias).glob("*.ipynb"):
+                for cell in nbformat.read(path, as_version=4).cells:
+                    if grade_id(cell):
+                        names[source_key(cell.source)] = grade_id(cell)
         return names
 
 
 def autograde_command(scratch: ScratchGrading, settings: Settings) -> list[str]:
-    """The command line that autogrades the scratch course's one student."""
+    """The command line that autogrades every student of the scratch course, one by one."""
     return [
         sys.executable,
         "-c",
@@ -116,7 +159,7 @@ def autograde_command(scratch: ScratchGrading, settings: Settings) -> list[str]:
         "autograde",
         scratch.assignment.name,
         "--student",
-        scratch.student,
+        scratch.student if len(scratch.aliases) == 1 else "*",
         "--force",
         "--log-level=DEBUG",
         f"--CourseDirectory.db_url={scratch.db_url}",
@@ -127,8 +170,17 @@ def autograde_command(scratch: ScratchGrading, settings: Settings) -> list[str]:
     ]
 
 
-def run_autograde(scratch: ScratchGrading, settings: Settings, time_left: float) -> Attempt:
-    """Autograde once; stop a hung cell or a run past ``time_left`` and say which cell it was."""
+def run_autograde(
+    scratch: ScratchGrading, settings: Settings, time_left: float, on_finished=None
+) -> Attempt:
+    """Autograde once; stop a hung cell or a student past its time, and say which cell it was.
+
+    ``time_left`` bounds the first student; each later student of the run
+    gets ``settings.student_timeout`` from its own start, as the log tells it,
+    and the whole run no more than all of them together. ``on_finished(alias)``
+    is called (from this thread) as the log reports each student done: for a
+    progress bar only, since a notebook's output can imitate the log.
+    """
     marker = uuid.uuid4().hex
     launched = time.monotonic()
     env = {**os.environ, RUN_MARKER: marker}
@@ -145,105 +197,67 @@ def run_autograde(scratch: ScratchGrading, settings: Settings, time_left: float)
         errors="replace",
         start_new_session=True,
     )
-    watcher = LogWatcher(process, scratch.cell_names())
+    watcher = LogWatcher(process, scratch.cell_names(), settings.cell_timeout)
     reader = threading.Thread(target=watcher.read, daemon=True)
     reader.start()
-    deadline = time.monotonic() + max(time_left, 1)
+    first_deadline = time.monotonic() + max(time_left, 1)
+    # The log can be spoofed by what a notebook prints: the whole run has a bound of its own.
+    run_deadline = first_deadline + (len(scratch.aliases) - 1) * settings.student_timeout
     why = ""
+    reported: set[str] = set()
     while process.poll() is None:
+        _report_finished(watcher, reported, on_finished)
         if watcher.hung_cell is not None:
             why = IGNORED_INTERRUPT.format(timeout=settings.cell_timeout)
             break
-        if time.monotonic() > deadline:
+        now = time.monotonic()
+        if now > run_deadline or now > _deadline(watcher, first_deadline, settings):
             why = "was still running when the student's grading time ran out"
             break
         time.sleep(0.2)
+    stopped = None
     if process.poll() is None:
+        stopped = watcher.current_student
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
     kill_marked_processes(marker)
     reader.join(timeout=10)
+    _report_finished(watcher, reported, on_finished)
     culprit = watcher.hung_cell or watcher.current_cell
-    if not why and process.returncode != 0 and watcher.timed_out_cell is not None:
-        # After the interrupt nbclient waits a few seconds for the cell's
-        # output; a cell that ignored the interrupt makes nbgrader give up.
-        culprit = watcher.timed_out_cell
-        why = IGNORED_INTERRUPT.format(timeout=settings.cell_timeout)
-    elif not why and watcher.kernel_died:
-        why = "crashed the kernel"
-    elif not why and process.returncode != 0:
-        why = "made nbgrader fail"
-    phases = watcher.phases(launched, time.monotonic())
-    return Attempt(process.returncode if not why else None, watcher.lines, culprit, why, phases)
+    if not why and process.returncode != 0:
+        culprit, why = watcher.failure()
+    ended = time.monotonic()
+    outcomes = dict(watcher.outcomes)
+    if stopped is not None:
+        outcomes[stopped] = Outcome(watcher.student_started, ended, False, culprit, why)
+    phases = watcher.phases(launched, ended)
+    trusted = {alias for alias in outcomes if watcher.trusted(alias)}
+    return Attempt(
+        process.returncode if not why else None,
+        watcher.lines,
+        culprit,
+        why,
+        phases,
+        outcomes,
+        trusted,
+    )
 
 
-class LogWatcher:
-    """Follows nbgrader's debug log to know which cell is running, and spot a hung one.
+def _deadline(watcher: LogWatcher, first_deadline: float, settings: Settings) -> float:
+    """When the running student's time is up: the first by ``time_left``, later ones by their start."""
+    if watcher.student_started is None or not watcher.outcomes:
+        return first_deadline
+    return watcher.student_started + settings.student_timeout
 
-    nbclient logs ``Executing cell:`` with the cell's source before running it,
-    ``Timeout waiting for execute reply`` when a cell times out (it then sends
-    an interrupt and moves on), and ``Kernel died`` on a crash. Two timeouts in
-    a row without another cell starting in between mean the interrupt was
-    ignored: every later cell would queue behind the hung one.
-    """
 
-    def __init__(self, process, cell_names: dict[str, str]):
-        self.process = process
-        self.cell_names = cell_names
-        self.lines: list[str] = []
-        self.current_cell: str | None = None
-        self.timed_out_cell: str | None = None
-        self.hung_cell: str | None = None
-        self.cells_since_timeout = 0
-        self.kernel_died = False
-        self.marks: dict[str, float] = {}  # PHASE_MARKS -> when first seen
-        self.last_cell_at: float | None = None
-
-    def read(self) -> None:
-        capturing: list[str] | None = None
-        for line in self.process.stdout:
-            now = time.monotonic()
-            for mark in PHASE_MARKS:
-                if mark in line:
-                    self.marks.setdefault(mark, now)
-            if "Executing cell:" in line:
-                self.last_cell_at = now
-            self.lines.append(line)
-            if len(self.lines) > 4000:
-                del self.lines[:1000]
-            if capturing is not None and LOG_RECORD.match(line):
-                self._started("".join(capturing).strip())
-                capturing = None
-            if "Executing cell:" in line:
-                capturing = []
-            elif capturing is not None:
-                capturing.append(line)
-            if "Timeout waiting for execute reply" in line:
-                if self.timed_out_cell is not None and self.cells_since_timeout == 1:
-                    self.hung_cell = self.timed_out_cell
-                else:
-                    self.timed_out_cell = self.current_cell
-                    self.cells_since_timeout = 0
-            if "Kernel died" in line or "DeadKernelError" in line:
-                self.kernel_died = True
-
-    def phases(self, launched: float, ended: float) -> dict[str, float]:
-        """Seconds per phase of the run, from the times its log lines arrived."""
-        names = ["start-up", "gradebook", "sanitising", "kernel start"]
-        times = [launched, *(self.marks.get(m) for m in PHASE_MARKS)]
-        if None in times or self.last_cell_at is None:
-            return {"in all": ended - launched}
-        found = {name: b - a for name, a, b in zip(names, times[:-1], times[1:], strict=True)}
-        found["cells but the last"] = self.last_cell_at - times[-1]
-        found["last cell and wrap-up"] = ended - self.last_cell_at
-        return found
-
-    def _started(self, source: str) -> None:
-        self.current_cell = self.cell_names.get(
-            source_key(source), f"(unmarked cell: {source[:40]!r})"
-        )
-        self.cells_since_timeout += 1
+def _report_finished(watcher: LogWatcher, reported: set[str], on_finished) -> None:
+    if on_finished is None:
+        return
+    for alias, outcome in list(watcher.outcomes.items()):
+        if outcome.finished and alias not in reported:
+            reported.add(alias)
+            on_finished(alias)
 
 
 def kill_marked_processes(marker: str) -> None:

@@ -30,7 +30,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from upsampling_course.checks import positive_int
 from upsampling_course.classroom.assignment import (
+    DEFAULT_BATCH_SIZE,
     ClassroomError,
     course_settings,
     load_assignment,
@@ -135,11 +137,12 @@ def grade_shard(
     progress: bool = True,
     scratch_parent: Path | None = None,
     use_sandbox: bool = True,
+    batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> list[StudentResult]:
     """Grade one shard of the class into ``out``; the course folder is only read."""
     course, config, coursedir = open_course(course)
     settings = course_settings(config, cell_timeout, student_timeout, memory_limit_mb, jobs)
-    settings.sandbox = use_sandbox
+    settings.sandbox, settings.batch_size = use_sandbox, positive_int("batch_size", batch_size)
     folder = Path(submissions) if submissions else course / coursedir.submitted_directory
     out = _fresh_folder(out)
     with open(out / SHARD_LOG, "w") as log:

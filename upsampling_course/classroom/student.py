@@ -21,7 +21,7 @@ from upsampling_course.classroom.assignment import Assignment, NotebookSpec, Set
 from upsampling_course.classroom.notebooks import find_cell
 from upsampling_course.classroom.repair import Checked, check_notebook, neutralise_answer
 from upsampling_course.classroom.results import CellResult, CellStatus, Status, StudentResult
-from upsampling_course.classroom.scratch import ScratchGrading
+from upsampling_course.classroom.scratch import SCRATCH_STUDENT, Attempt, ScratchGrading
 from upsampling_course.classroom.submissions import Submission, describe_delay
 
 MAX_ATTEMPTS = 6  # one run plus one retry per answer removed after a crash or hang
@@ -53,14 +53,18 @@ class Run:
     outputs: dict[str, object] = field(default_factory=dict)  # notebook -> autograded nb
     removed: dict[tuple[str, str], str] = field(default_factory=dict)  # (notebook, answer)
     scratch: ScratchGrading | None = None  # kept while it holds autograded notebooks
+    alias: str = SCRATCH_STUDENT  # the student's name in the scratch course
     finished: bool = False
     attempts: int = 0
     flags: list[Flag] = field(default_factory=list)
     phases: list[dict[str, float]] = field(default_factory=list)  # seconds, per attempt
+    seconds: float | None = None  # the student's share of a batch (batch.grade_all)
 
     @property
     def autograded_dir(self) -> Path | None:
-        return self.scratch.autograded if self.finished and self.scratch else None
+        if not (self.finished and self.scratch):
+            return None
+        return self.scratch.autograded_for(self.alias)
 
     def cleanup(self) -> None:
         if self.scratch is not None:
@@ -113,30 +117,53 @@ def run(
     assignment: Assignment,
     settings: Settings,
     scratch_parent: Path | None = None,
+    earlier: Attempt | None = None,
 ) -> Run:
-    """Autograde the gradable notebooks in a scratch course, retrying after a crash or hang."""
+    """Autograde the gradable notebooks in a scratch course, retrying after a crash or hang.
+
+    ``earlier`` is a failed run of this student elsewhere (in a batch,
+    ``batch.grade_all``): its culprit is removed before the first run here.
+    """
     if not taken.gradable:
         return Run()
-    student = taken.submission.student
     root = Path(tempfile.mkdtemp(prefix="classroom-", dir=scratch_parent))
-    scratch = ScratchGrading(root, course, template_db, assignment, student)
+    scratch = ScratchGrading(root, course, template_db, assignment)
     made = Run(scratch=scratch)
     try:
-        for name, item in taken.gradable.items():
-            nbformat.write(item.notebook, scratch.submitted / f"{name}.ipynb")
-        # timestamp.txt, and submission_secret.txt that release_feedback needs.
-        for path in taken.submission.folder.iterdir():
-            if path.is_file() and path.suffix != ".ipynb":
-                shutil.copy(path, scratch.submitted / path.name)
-        _autograde_with_retries(made, settings, taken.started)
-        made.flags += [
-            (Status.CHECK_BY_HAND, note)
-            for note in sandbox.run_notes(scratch.root, made.outputs, settings)
-        ]
+        hand_in(taken, scratch, scratch.student)
+        if earlier is None or _blame(made, earlier):
+            _autograde_with_retries(made, settings, taken.started)
+        made.flags += sandbox_flags(made, settings)
     finally:
         if not made.finished and not settings.keep_scratch:
             scratch.cleanup()
     return made
+
+
+def hand_in(taken: Intake, scratch: ScratchGrading, alias: str) -> None:
+    """Put the student's gradable notebooks and other files in the scratch course as ``alias``."""
+    folder = scratch.submitted_for(alias)
+    for name, item in taken.gradable.items():
+        nbformat.write(item.notebook, folder / f"{name}.ipynb")
+    # timestamp.txt, and submission_secret.txt that release_feedback needs.
+    for path in taken.submission.folder.iterdir():
+        if path.is_file() and path.suffix != ".ipynb":
+            shutil.copy(path, folder / path.name)
+
+
+def collect(made: Run) -> None:
+    """Read a finished run's scores and autograded notebooks from its scratch course."""
+    made.scores = read_scratch_scores(made.scratch, made.alias)
+    made.outputs = {
+        p.stem: nbformat.read(p, as_version=4) for p in made.autograded_dir.glob("*.ipynb")
+    }
+
+
+def sandbox_flags(made: Run, settings: Settings) -> list[Flag]:
+    if made.scratch is None:
+        return []
+    notes = sandbox.run_notes(made.scratch.root, made.outputs, settings, made.alias)
+    return [(Status.CHECK_BY_HAND, note) for note in notes]
 
 
 def _autograde_with_retries(made: Run, settings: Settings, started: float) -> None:
@@ -149,38 +176,42 @@ def _autograde_with_retries(made: Run, settings: Settings, started: float) -> No
         attempt = scratch.autograde(settings, time_left)
         made.phases.append(attempt.phases)
         if attempt.returncode == 0:
-            made.scores = read_scratch_scores(scratch)
-            made.outputs = {
-                p.stem: nbformat.read(p, as_version=4) for p in scratch.autograded.glob("*.ipynb")
-            }
             made.finished = True
+            collect(made)
             return
-        where = _locate(scratch.assignment, attempt.culprit)
-        if where is None:
-            reason = (
-                f"grading stopped ({attempt.why or 'nbgrader failed'}) "
-                "and no answer cell was to blame"
-            )
-            tail = "".join(attempt.log[-5:]).strip().splitlines()
-            made.flags.append((Status.FAILED, reason + (f": {tail[-1][:200]}" if tail else "")))
+        if not _blame(made, attempt):
             return
-        notebook, answer = where
-        path = scratch.submitted / f"{notebook}.ipynb"
-        nb = nbformat.read(path, as_version=4)
-        neutralise_answer(nb, answer, attempt.why)
-        nbformat.write(nb, path)
-        made.removed[(notebook, answer)] = (
-            f"{attempt.why}; it was removed and the notebook graded again"
-        )
-        made.flags.append(
-            (Status.CHECK_BY_HAND, f"{notebook}.ipynb: the answer cell {answer} {attempt.why}")
-        )
     made.flags.append(
         (
             Status.FAILED,
             f"grading took longer than the {settings.student_timeout:g} s allowed per student",
         )
     )
+
+
+def _blame(made: Run, attempt: Attempt) -> bool:
+    """Remove the answer cell to blame for a failed run; False (and a flag) if none is."""
+    scratch = made.scratch
+    where = _locate(scratch.assignment, attempt.culprit)
+    if where is None:
+        reason = (
+            f"grading stopped ({attempt.why or 'nbgrader failed'}) and no answer cell was to blame"
+        )
+        tail = "".join(attempt.log[-5:]).strip().splitlines()
+        made.flags.append((Status.FAILED, reason + (f": {tail[-1][:200]}" if tail else "")))
+        return False
+    notebook, answer = where
+    path = scratch.submitted_for(made.alias) / f"{notebook}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    neutralise_answer(nb, answer, attempt.why)
+    nbformat.write(nb, path)
+    made.removed[(notebook, answer)] = (
+        f"{attempt.why}; it was removed and the notebook graded again"
+    )
+    made.flags.append(
+        (Status.CHECK_BY_HAND, f"{notebook}.ipynb: the answer cell {answer} {attempt.why}")
+    )
+    return True
 
 
 def _locate(assignment: Assignment, culprit: str | None) -> tuple[str, str] | None:
@@ -196,17 +227,18 @@ def _locate(assignment: Assignment, culprit: str | None) -> tuple[str, str] | No
     return None
 
 
-def read_scratch_scores(scratch: ScratchGrading) -> dict[tuple[str, str], float]:
+def read_scratch_scores(
+    scratch: ScratchGrading, alias: str | None = None
+) -> dict[tuple[str, str], float]:
     """(notebook, test cell) -> score from the scratch gradebook, capped at the released points."""
     from nbgrader.api import Gradebook
 
+    alias = alias or scratch.student
     scores = {}
     with Gradebook(scratch.db_url) as gradebook:
         for name, spec in scratch.assignment.notebooks.items():
             try:
-                notebook = gradebook.find_submission_notebook(
-                    name, scratch.assignment.name, scratch.student
-                )
+                notebook = gradebook.find_submission_notebook(name, scratch.assignment.name, alias)
             except Exception:
                 continue
             for grade in notebook.grades:
@@ -232,7 +264,7 @@ def report(taken: Intake, made: Run, assignment: Assignment, settings: Settings)
             for status, reason in flags:
                 result.flag(status, reason)
         screening.apply_verdicts(result, name, taken.integrity.get(name, {}))
-    result.seconds = time.monotonic() - taken.started
+    result.seconds = time.monotonic() - taken.started if made.seconds is None else made.seconds
     return result
 
 
