@@ -151,6 +151,7 @@ def _alone(taken: Intake, earlier: tuple[Attempt | None, float] | None, *where) 
         made = one_student.run(taken, *where, earlier=attempt)
     except Exception as error:
         return failed_run(error)
+    made.seconds = time.monotonic() - taken.started  # not the wait for the rest of the class
     if earlier is not None:
         made.attempts += 1  # the batch's run
     return made
