@@ -54,9 +54,9 @@ from upsampling_course.classroom.results import CellStatus, Status
 pytestmark = pytest.mark.xdist_group("classroom")
 
 STUDENTS = {student.name: student for student in simulated_class()}
-# Small enough that the hung students cost little, large enough for
-# TensorFlow's import on a busy 2-core machine.
-CELL_TIMEOUT = 90
+# A hung cell costs this much wall time: small, and still many
+# times what the slowest cell (importing TensorFlow) takes on CI's busy 2 cores.
+CELL_TIMEOUT = 45
 STUDENT_TIMEOUT = 400
 MEMORY_LIMIT_MB = 6144
 

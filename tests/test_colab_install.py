@@ -229,7 +229,9 @@ def run_in_fresh_environment(tmp: Path, notebook: nbformat.NotebookNode) -> dict
         f"the copy fails in the student install:\n{result.stderr[-4000:]}"
     )
     cells = json.loads(result.stdout.strip().splitlines()[-1])[str(path)]
-    where = cells[WHERE_FROM_CELL]["outputs"][0]["text"].split()
+    # One print can arrive as several stream messages: read the cell's whole stdout.
+    outputs = cells[WHERE_FROM_CELL]["outputs"]
+    where = "".join(o.get("text", "") for o in outputs if o.get("name") == "stdout").split()
     venv = str(python.parent.parent)
     assert where[0] == venv, f"the copy ran in {where[0]}, not the fresh environment"
     assert where[1].startswith(venv), f"the copy imported the course package from {where[1]}"

@@ -4,7 +4,10 @@
 (``~/.cache/upsampling_course``) is read and written. ``$COURSE_CACHE_READ_ONLY``
 names a folder that is only read, and first: the grading sandbox shows each
 student's kernel a read-only copy of the grader's cache there, so that grading
-a lab notebook does not train the classifier again for every student.
+a lab notebook does not train the classifier again for every student. Last
+comes :data:`SHIPPED_DIR`, the files the package itself ships (the classifier
+for the offline MNIST subset, trained by ``quality.load_scorer``), so that a
+student, a book build or a CI run does not spend a minute training it.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 
 CACHE_ENV_VAR = "COURSE_CACHE_DIR"
 READ_ONLY_ENV_VAR = "COURSE_CACHE_READ_ONLY"
+SHIPPED_DIR = Path(__file__).resolve().parent / "shipped"
 
 
 def cache_dir() -> Path:
@@ -25,10 +29,12 @@ def cache_dir() -> Path:
     return Path(base) / "upsampling_course"
 
 
-def cached_file(name: str) -> Path | None:
-    """The cached file ``name``, from the read-only folder first, or None if neither has it."""
+def cached_file(name: str, shipped: bool = True) -> Path | None:
+    """The cached file ``name`` from the read-only folder, the cache, or (with ``shipped``)
+    the package's own files, in that order; None if none has it."""
     read_only = os.environ.get(READ_ONLY_ENV_VAR)
-    for folder in ([Path(read_only)] if read_only else []) + [cache_dir()]:
+    folders = ([Path(read_only)] if read_only else []) + [cache_dir()]
+    for folder in folders + ([SHIPPED_DIR] if shipped else []):
         if (folder / name).is_file():
             return folder / name
     return None

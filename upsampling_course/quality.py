@@ -23,7 +23,9 @@ Frechet distance
 The classifier trains once per data source and :data:`CLASSIFIER_VERSION`
 (about a minute on a 2-core CPU for the offline subset) and is then loaded from
 the course's cache (:mod:`upsampling_course.cache`: ``$COURSE_CACHE_DIR`` or,
-without it, ``$XDG_CACHE_HOME/upsampling_course``).
+without it, ``$XDG_CACHE_HOME/upsampling_course``). The package ships the
+trained classifier of the offline subset (``upsampling_course/shipped/``;
+CONTRIBUTING says how to make it again), so that one is not trained at all.
 """
 
 from __future__ import annotations
@@ -270,12 +272,15 @@ def _train_classifier(keras, train: Digits, batches: int = CLASSIFIER_BATCHES):
     return classifier
 
 
-def load_scorer(source: str | None = None, verbose: bool = True) -> QualityScorer:
+def load_scorer(
+    source: str | None = None, verbose: bool = True, shipped: bool = True
+) -> QualityScorer:
     """The quality scorer for the chosen MNIST source, training its classifier if not cached.
 
     ``source`` is passed to :func:`upsampling_course.data.load_digits` (offline
     subset by default). With ``verbose`` it prints the data source and the
-    classifier's held-out accuracy.
+    classifier's held-out accuracy. ``shipped=False`` ignores the classifier
+    the package ships (``upsampling_course/shipped/``), to train it afresh.
     """
     from upsampling_course.keras_setup import import_keras_quietly
 
@@ -284,7 +289,7 @@ def load_scorer(source: str | None = None, verbose: bool = True) -> QualityScore
     train, test = train_test_split(digits)
     name = f"mnist_classifier_{digits.source}_v{CLASSIFIER_VERSION}.weights.h5"
     classifier = build_classifier(keras)
-    found = cached_file(name)
+    found = cached_file(name, shipped=shipped)
     if found is not None:
         classifier.load_weights(found)
         how = f"loaded from {found}"
