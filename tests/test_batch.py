@@ -224,3 +224,23 @@ def test_a_notebook_that_imitates_the_log_can_only_mislead_its_own_grading():
     assert watcher.trusted("s000") and watcher.trusted("s001")
     # Started twice, and s002 came after a later-sorting student: neither story is believed.
     assert not watcher.trusted("s003") and not watcher.trusted("s002")
+
+
+def test_two_interrupted_cells_in_a_row_are_not_taken_for_a_hung_one():
+    # With nbgrader's raise_on_iopub_timeout (its default), a cell that ignores the
+    # interrupt fails the student at once; two timeouts in a row are two slow cells.
+    lines = [
+        student_started("s000"),
+        *cell("while True: pass"),
+        "[AutogradeApp | ERROR] Timeout waiting for execute reply (30s).\n",
+        *cell("x = 1"),
+        "[AutogradeApp | ERROR] Timeout waiting for execute reply (30s).\n",
+        *cell("assert x == 1"),
+        FINISHED,
+    ]
+    watcher = LogWatcher(FakeProcess(lines), NAMES, two_timeouts_mean_hung=False)
+    watcher.read()
+    assert watcher.hung_cell is None and watcher.outcomes["s000"].finished
+    hung = LogWatcher(FakeProcess(lines), NAMES, two_timeouts_mean_hung=True)
+    hung.read()
+    assert hung.hung_cell == "loop_answer"

@@ -48,6 +48,9 @@ class Settings:
     keep_scratch: bool = False
     sandbox: bool = True  # each kernel in a bwrap sandbox (classroom.sandbox)
     batch_size: int = DEFAULT_BATCH_SIZE  # students per nbgrader run
+    # nbgrader's Execute.raise_on_iopub_timeout (its default True): a cell that ignores
+    # the interrupt after its timeout then fails the student at once.
+    iopub_timeout_fails: bool = True
 
 
 def course_setting(config, name: str, default):
@@ -73,6 +76,7 @@ def course_settings(
             memory_limit_mb or course_setting(config, "memory_limit_mb", DEFAULT_MEMORY_LIMIT_MB)
         ),
         jobs=max(1, jobs),
+        iopub_timeout_fails=bool(execute.get("raise_on_iopub_timeout", True)),
     )
 
 

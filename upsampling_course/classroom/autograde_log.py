@@ -53,13 +53,25 @@ class Outcome:
 class LogWatcher:
     """Follows nbgrader's debug log to know which student and cell is running, and spot a hung cell.
 
-    Two timeouts in a row without another cell starting in between mean the
-    interrupt was ignored: every later cell would queue behind the hung one.
+    A cell that ignores the interrupt after its timeout leaves the kernel busy.
+    With nbgrader's default (``Execute.raise_on_iopub_timeout``) nbclient then
+    gives up on the student a few seconds later, and the log says so. Where a
+    course turned that off, the next cell would queue behind the hung one and
+    time out too: with ``two_timeouts_mean_hung``, two timeouts in a row
+    without another cell starting in between mark the first cell as hung.
+    Otherwise two timeouts in a row are two cells that were each interrupted.
     ``cell_timeout`` only words the reason of a failure.
     """
 
-    def __init__(self, process, cell_names: dict[str, str], cell_timeout: float = 0):
+    def __init__(
+        self,
+        process,
+        cell_names: dict[str, str],
+        cell_timeout: float = 0,
+        two_timeouts_mean_hung: bool = True,
+    ):
         self.process = process
+        self.two_timeouts_mean_hung = two_timeouts_mean_hung
         self.cell_names = cell_names
         self.cell_timeout = cell_timeout
         self.lines: list[str] = []
@@ -95,7 +107,8 @@ class LogWatcher:
             elif capturing is not None:
                 capturing.append(line)
             if "Timeout waiting for execute reply" in line:
-                if self.timed_out_cell is not None and self.cells_since_timeout == 1:
+                twice = self.timed_out_cell is not None and self.cells_since_timeout == 1
+                if twice and self.two_timeouts_mean_hung:
                     self.hung_cell = self.timed_out_cell
                 else:
                     self.timed_out_cell = self.current_cell

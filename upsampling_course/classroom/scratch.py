@@ -197,7 +197,12 @@ def run_autograde(
         errors="replace",
         start_new_session=True,
     )
-    watcher = LogWatcher(process, scratch.cell_names(), settings.cell_timeout)
+    watcher = LogWatcher(
+        process,
+        scratch.cell_names(),
+        settings.cell_timeout,
+        two_timeouts_mean_hung=not settings.iopub_timeout_fails,
+    )
     reader = threading.Thread(target=watcher.read, daemon=True)
     reader.start()
     first_deadline = time.monotonic() + max(time_left, 1)
