@@ -25,12 +25,12 @@ from upsampling_course.classroom.notebooks import source_key
 LOG_RECORD = re.compile(r"^\[\w+ \| [A-Z]+\]")
 STUDENT_STARTED = re.compile(r"Creating/updating student with ID '([^']*)'")
 STUDENT_FINISHED = "Setting destination file permissions"
-STUDENT_FAILED = ("There was an error processing assignment", "the kernel became unresponsive")
+UNRESPONSIVE = "the kernel became unresponsive"
+STUDENT_FAILED = ("There was an error processing assignment", UNRESPONSIVE)
 # At the end of the run nbgrader lists the failed students again, one line each.
 FAILED_STUDENT_LISTED = re.compile(
     r"There was an error processing assignment '.*' for student '(.*)'"
 )
-UNRESPONSIVE = "the kernel became unresponsive"
 IGNORED_INTERRUPT = "did not finish within {timeout} s and ignored the interrupt"
 # Log lines that start the phases of one autograde run (for benchmarks/grading_speed.py):
 # nbgrader is up and has opened the gradebook, the sanitising pass, the executed

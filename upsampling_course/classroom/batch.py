@@ -49,10 +49,14 @@ def alias(index: int) -> str:
     return f"s{index:03d}"
 
 
+def failure_reason(error: Exception) -> str:
+    """What the CSV says of a student whose grading raised."""
+    return f"the grading command failed: {type(error).__name__}: {error}"
+
+
 def failed_run(error: Exception) -> Run:
     """The run of a student whose grading raised: a bug must not lose the rest of the class."""
-    reason = f"the grading command failed: {type(error).__name__}: {error}"
-    return Run(flags=[(Status.FAILED, reason)])
+    return Run(flags=[(Status.FAILED, failure_reason(error))])
 
 
 class Queue:

@@ -24,7 +24,7 @@ from upsampling_course.classroom.assignment import (
     load_assignment,
     load_course_config,
 )
-from upsampling_course.classroom.batch import grade_all
+from upsampling_course.classroom.batch import failure_reason, grade_all
 from upsampling_course.classroom.redact import leaked_lines, redact_outputs
 from upsampling_course.classroom.results import Status, StudentResult, number, write_csv
 from upsampling_course.classroom.student import GradedStudent, Intake, intake, report
@@ -99,6 +99,7 @@ def generate_feedback(
     """
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
+    from nbgrader.utils import temp_attrs
 
     problems = {s: sandbox.NO_FEEDBACK_FOR_GLOB_NAMES for s in students if glob.has_magic(s)}
     named = [s for s in students if s not in problems]
@@ -113,7 +114,7 @@ def generate_feedback(
         for pattern, covered in runs:
             others = sorted(_graded_folders(autograded) - set(covered))
             exclude = ",".join(others) if pattern == "*" else ""
-            with _temporary(coursedir, student_id_exclude=exclude):
+            with temp_attrs(coursedir, student_id_exclude=exclude):
                 outcome = api.generate_feedback(assignment.name, pattern)
             error = outcome.get("error") or "nbgrader made no feedback page"
             for student in covered:
@@ -143,18 +144,6 @@ def _feedback_runs(autograded: Path, students: list[str]) -> tuple[list[str], li
     if any(s not in apart for s in awkward):  # another student's comma breaks the list
         apart = list(students)
     return [s for s in students if s not in apart], apart
-
-
-@contextlib.contextmanager
-def _temporary(target, **values):
-    before = {name: getattr(target, name) for name in values}
-    for name, value in values.items():
-        setattr(target, name, value)
-    try:
-        yield
-    finally:
-        for name, value in before.items():
-            setattr(target, name, value)
 
 
 @contextlib.contextmanager
@@ -232,8 +221,7 @@ def grade_submissions(
         try:
             taken[student] = intake(submission, assignment)
         except Exception as error:  # a bug must not lose the rest of the class
-            reason = f"the grading command failed: {type(error).__name__}: {error}"
-            taken[student] = Intake(submission, {}, [(Status.FAILED, reason)])
+            taken[student] = Intake(submission, {}, [(Status.FAILED, failure_reason(error))])
     runs = grade_all(taken, course, template, assignment, settings, scratch_parent, done)
     graded = {
         s: GradedStudent(report(taken[s], runs[s], assignment, settings), submissions[s], runs[s])
