@@ -8,6 +8,7 @@ which students share a run, and what the log says about each of them.
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -244,3 +245,13 @@ def test_two_interrupted_cells_in_a_row_are_not_taken_for_a_hung_one():
     hung = LogWatcher(FakeProcess(lines), NAMES, two_timeouts_mean_hung=True)
     hung.read()
     assert hung.hung_cell == "loop_answer"
+
+
+def test_the_grading_guide_states_the_default_batch_size():
+    from grading_harness import REPO_ROOT
+
+    from upsampling_course.classroom.assignment import DEFAULT_BATCH_SIZE
+
+    guide = (REPO_ROOT / "book" / "instructor" / "grading.md").read_text()
+    stated = re.search(r"`--batch-size`, (\d+) by default", guide)
+    assert stated and int(stated.group(1)) == DEFAULT_BATCH_SIZE

@@ -3,8 +3,9 @@
 ``$COURSE_CACHE_DIR`` or, without it, ``$XDG_CACHE_HOME/upsampling_course``
 (``~/.cache/upsampling_course``) is read and written. ``$COURSE_CACHE_READ_ONLY``
 names a folder that is only read, and first: the grading sandbox shows each
-student's kernel a read-only copy of the grader's cache there, so that grading
-a lab notebook does not train the classifier again for every student. Last
+student's kernel a read-only copy of the grader's cache there, so that a
+classifier the grader trained (one the package does not ship) is not trained
+again for every student's lab. Last
 comes :data:`SHIPPED_DIR`, the files the package itself ships (the classifier
 for the offline MNIST subset, trained by ``quality.load_scorer``), so that a
 student, a book build or a CI run does not spend a minute training it.

@@ -18,9 +18,10 @@ nbgrader runs outside, as the grader; the kernel it starts runs inside
   assignment ships in the notebook's folder (read-only, notebooks excluded),
   a fresh ``/proc`` and ``/dev``, a size-bound tmpfs as ``/tmp``, ``HOME`` and
   working folder, the folder of the kernel's unix sockets, and a read-only
-  copy of the grader's course cache (``upsampling_course.cache``: the lab's
-  trained classifier, so that grading a lab does not train it again for every
-  student; nothing secret lives there);
+  copy of the grader's course cache (``upsampling_course.cache``: a judge
+  classifier the grader trained that the package does not ship, so that
+  grading a lab does not train it again for every student; nothing secret
+  lives there);
 * limits on address space, CPU time, processes and threads, file size, and
   the output the grader keeps (``CappedKernelClient``).
 
