@@ -186,6 +186,17 @@ def test_deploy_waits_for_the_tests():
     assert re.search(r"^\s+needs: tests\s*$", build_job, re.M), build_job
 
 
+@pytest.mark.parametrize("workflow", ["tests.yml", "deploy.yml"])
+def test_the_execution_cache_is_reused_only_for_what_the_chapters_read(workflow):
+    # jupyter-cache re-runs a chapter only when its own cells change: a cache
+    # restored from another commit would hide a chapter that a package change broke.
+    text = (ROOT / ".github" / "workflows" / workflow).read_text()
+    step = text.split("path: _build/.jupyter_cache", 1)[1].split("\n      - ", 1)[0]
+    assert "restore-keys" not in step, f"{workflow} restores an execution cache of other code"
+    for read in ("book/**", "upsampling_course/**", "pyproject.toml", "benchmarks/results/**"):
+        assert f"'{read}'" in step, f"{workflow}'s cache key leaves out {read}"
+
+
 @pytest.mark.parametrize("name", ["lab", "book", "classroom"])
 def test_pyproject_declares_each_part_as_an_extra(name):
     import tomllib
