@@ -135,7 +135,12 @@ def test_icnr_starts_as_nearest_upsampling_of_a_convolution_with_no_checkerboard
     layer = layers.Conv2D(8 * 4, 3, padding="same", kernel_initializer=icnr_initializer(2, seed=1))
     flat = numpy(keras.ops.depth_to_space(layer(np.ones((1, 8, 8, 8))), 2))[0, 3:-3, 3:-3]
     assert phase_score(flat, 2) < 1e-10
-    plain = layers.Conv2D(8 * 4, 3, padding="same")
+    # The same seed, Keras's default (Glorot uniform) kernel: its sub-kernels differ, so a
+    # flat input comes out patterned (0.056 of the power here; some draws give 0.006, so
+    # an unseeded layer made this test fail now and then).
+    plain = layers.Conv2D(
+        8 * 4, 3, padding="same", kernel_initializer=keras.initializers.GlorotUniform(seed=1)
+    )
     assert (
         phase_score(
             numpy(keras.ops.depth_to_space(plain(np.ones((1, 8, 8, 8))), 2))[0, 3:-3, 3:-3], 2
