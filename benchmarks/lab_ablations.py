@@ -12,6 +12,13 @@ the loss curves and 16 samples. Step budgets, not time budgets, so the
 figures do not depend on the machine's speed or load; the wall-clock time
 and load average of each run are recorded anyway.
 
+``--until-targets`` measures the time to the targets instead: each
+ablation trains until its first scoring that meets all three targets
+(``--steps`` is then a cap) and the record keeps the steps and training
+seconds to that hit; the lab page reads ``lab_time_to_targets*.json``.
+Seconds depend on the machine: run each process on a core of its own
+(``taskset -c N``) on an otherwise idle machine, and the records say so.
+
 Writes ``benchmarks/results/lab_ablations.json`` (with the command, date,
 machine, versions) and ``lab_ablations_samples.npz`` after every run, so
 an interrupted run leaves what it finished. ``--seed-list 2 --name
@@ -22,6 +29,9 @@ work between processes; ``upsampling_course.lab_results`` reads every
     .venv/bin/python benchmarks/lab_ablations.py --steps 600 --failure-steps 300 --score-every 200
     .venv/bin/python benchmarks/lab_ablations.py --seeds 1 --steps 40 --failure-steps 20 \\
         --out /tmp/smoke                                             # a smoke run
+    taskset -c 0 .venv/bin/python benchmarks/lab_ablations.py --until-targets --steps 3000 \\
+        --score-every 100 --recipes lab "no code" "learning rates / 4" "transposed k=5" \\
+        --name lab_time_to_targets_a                   # and _b on core 1 with the other four
 """
 
 from __future__ import annotations
@@ -52,6 +62,11 @@ def main(argv=None) -> None:
     parser.add_argument("--failure-seeds", type=int, default=1, help="seeds of the failures")
     parser.add_argument("--score-every", type=int, default=200, help="steps between scorings")
     parser.add_argument("--recipes", nargs="*", help="only these recipe names")
+    parser.add_argument(
+        "--until-targets",
+        action="store_true",
+        help="train the ablations until they meet the targets (--steps caps them); no failures",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args(argv)
 
@@ -80,6 +95,7 @@ def main(argv=None) -> None:
         "seeds": args.seed_list or list(range(args.seeds)),
         "failure_seeds": args.failure_seeds,
         "score_every": args.score_every,
+        "until_targets": args.until_targets,
         "num_images": 1000,
         "real_spectrum": {
             "frequencies": frequencies.tolist(),
@@ -91,7 +107,8 @@ def main(argv=None) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     samples = {}
     plan = [(name, recipe, args.steps) for name, recipe in ABLATIONS.items()]
-    plan += [(name, recipe, args.failure_steps) for name, recipe in FAILURES.items()]
+    if not args.until_targets:
+        plan += [(name, recipe, args.failure_steps) for name, recipe in FAILURES.items()]
     if args.recipes:
         plan = [entry for entry in plan if entry[0] in args.recipes]
     # Seed-major order: an interrupted run still has every recipe on the first seeds.
@@ -99,13 +116,15 @@ def main(argv=None) -> None:
         for name, recipe, steps in plan:
             if name in FAILURES and seed >= args.failure_seeds:
                 continue
-            record, images = recorded_run(recipe, scorer, steps, args.score_every, seed)
+            record, images = recorded_run(
+                recipe, scorer, steps, args.score_every, seed, stop_at_targets=args.until_targets
+            )
             record["failure"] = name in FAILURES
             results["runs"].append(record)
             samples[f"{name}|{seed}"] = images
             last = record["checkpoints"][-1]
             print(
-                f"{name:<24} seed {seed}: {steps} steps in {record['wall_seconds']:.0f} s "
+                f"{name:<24} seed {seed}: {last['steps']} steps in {record['wall_seconds']:.0f} s "
                 f"(load {record['load_average_before']:.1f}), confident "
                 f"{last['confident_fraction']:.3f}, coverage {last['coverage']:.3f}, Frechet x "
                 f"{last['frechet_ratio']:.2f}, spectral {record['spectral_artifact_score']:.3f}",

@@ -365,6 +365,14 @@ def test_recorded_run_keeps_scores_losses_spectrum_and_samples(real_digits):
     assert [point["steps"] for point in record["checkpoints"]] == [2, 4, 5]
     # The fake judge's ratio, mean |pixel|, is below 3: the first scoring meets the targets.
     assert record["steps_to_targets"] == 2
+    assert record["seconds_to_targets"] == record["checkpoints"][0]["seconds"] > 0
+    assert record["steps_per_second"] > 0 and not record["stopped_at_targets"]
+    stopped, _ = recorded_run(
+        recipe, FakeScorer(), steps=5, score_every=2, seed=0, num_images=40, stop_at_targets=True
+    )
+    # With a cap instead of a budget, training ends at that first hit.
+    assert [point["steps"] for point in stopped["checkpoints"]] == [2]
+    assert stopped["stopped_at_targets"] and stopped["steps_to_targets"] == 2
     assert len(record["generator_loss"]) == len(record["discriminator_loss"]) == 2
     assert len(record["spectrum_log_ratio"]) == len(record["spectrum_frequencies"])
     assert np.asarray(record["power_spectrum_2d"]).shape == (28, 28)

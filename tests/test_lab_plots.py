@@ -87,3 +87,20 @@ def test_score_spread_and_spectrum_plots_draw_median_and_range():
     ax = plot_spectrum_ratios([0.25, 0.5], curves)
     assert list(ax.get_lines()[0].get_ydata()) == [0.1, 2.0]
     plt.close(ax.figure)
+
+
+def test_time_to_targets_plot_marks_the_seeds_past_the_cap():
+    from upsampling_course.lab_results import Ablations
+
+    def run(recipe, steps, last):
+        return {"recipe": recipe, "steps_to_targets": steps, "checkpoints": [{"steps": last}]}
+
+    times = Ablations([run("lab", 1400, 1400), run("lab", None, 3000), run("k3", 900, 900)], [], {})
+    ax = lab_plots.plot_time_to_targets(times, ["lab", "k3"])
+    filled = [line for line in ax.lines if line.get_marker() == "o" and line.get_mfc() != "none"]
+    open_ = [line for line in ax.lines if line.get_marker() == "o" and line.get_mfc() == "none"]
+    assert sorted(x for line in filled for x in line.get_xdata()) == [900, 1400]
+    assert [x for line in open_ for x in line.get_xdata()] == [pytest.approx(3000 * 1.04)]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["lab", "k3"]
+    with pytest.raises(ValueError, match="at least one recipe"):
+        lab_plots.plot_time_to_targets(times, [])

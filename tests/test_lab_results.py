@@ -67,6 +67,39 @@ def test_missing_results_and_recipes_are_clear_errors(tmp_path, results_dir):
         Spread.of([None])
 
 
+def test_time_to_targets_counts_only_the_seeds_that_got_there(tmp_path):
+    from upsampling_course.lab_results import load_time_to_targets
+
+    def hit(recipe, seed, steps, seconds, last):
+        record = run(recipe, seed, 2.5, meets=steps is not None)
+        record["checkpoints"][-1]["steps"] = last
+        return {
+            **record,
+            "steps_to_targets": steps,
+            "seconds_to_targets": seconds,
+            "steps_per_second": 20.0,
+        }
+
+    runs = [
+        hit("lab", 0, 1400, 70.0, 1400),
+        hit("lab", 1, 1800, 90.0, 1800),
+        hit("lab", 2, None, None, 2400),
+        hit("slow", 0, None, None, 2400),
+    ]
+    (tmp_path / "lab_time_to_targets_a.json").write_text(json.dumps({"runs": runs}))
+    times = load_time_to_targets(tmp_path)
+    assert times.reached("lab") == 2
+    assert times.to_targets("lab") == Spread(80.0, 70.0, 90.0, 2)
+    assert times.to_targets("lab", "steps_to_targets").high == 1800
+    assert times.to_targets("slow") is None
+    table = times.time_table()
+    assert table.loc["lab", "seconds to targets"] == "80 (70-90)"
+    assert table.loc["lab", "seeds reaching them"] == "2 of 3"
+    assert table.loc["slow", "steps to targets"] == "not within 2,400 steps"
+    with pytest.raises(FileNotFoundError, match="--until-targets"):
+        load_time_to_targets(tmp_path / "empty")
+
+
 def test_committed_results_cover_every_named_recipe_on_three_seeds():
     from upsampling_course.gan.recipes import ABLATIONS, FAILURES
 

@@ -5,6 +5,11 @@ file per process that shared the work); :func:`load_ablations` reads them
 all, and the lab page and the artifacts chapter plot and quote the
 summaries, each a median with its range over the seeds.
 
+``lab_ablations.py --until-targets`` writes
+``benchmarks/results/lab_time_to_targets*.json``: each ablation trained
+until it first meets the targets; :func:`load_time_to_targets` reads them
+and :meth:`Ablations.time_table` summarises the steps and seconds to that hit.
+
 ``lab_speed.py --keep-best --results`` writes
 ``benchmarks/results/lab_speed.json``; :func:`load_lab_speed` reads it into
 one :class:`StayCurve` per seed (the Fréchet ratio against training time of
@@ -23,6 +28,11 @@ import numpy as np
 
 RESULTS_DIR = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
 COMMAND = ".venv/bin/python benchmarks/lab_ablations.py --steps 600 --failure-steps 300"
+TIME_COMMAND = (
+    "taskset -c 0 .venv/bin/python benchmarks/lab_ablations.py --until-targets --steps 3000 "
+    '--score-every 100 --recipes lab "no code" "learning rates / 4" "transposed k=5" '
+    "--name lab_time_to_targets_a"
+)
 SPEED_COMMAND = (
     "taskset -c 0,1 .venv/bin/python benchmarks/lab_speed.py --budgets 60 120 300 --recipes lab "
     "--seeds 0 1 2 --eval-every 15 --keep-best --results benchmarks/results/lab_speed.json"
@@ -88,6 +98,41 @@ class Ablations:
         """``(seeds, points)`` array of a per-run list such as ``"spectrum_log_ratio"``."""
         return np.array([r[key] for r in self.of(recipe)], dtype=float)
 
+    def reached(self, recipe: str) -> int:
+        """On how many seeds a scoring met all three targets (at any point of the run)."""
+        return sum(r["steps_to_targets"] is not None for r in self.of(recipe))
+
+    def to_targets(self, recipe: str, key: str = "seconds_to_targets") -> Spread | None:
+        """Spread of ``"seconds_to_targets"`` or ``"steps_to_targets"`` over the seeds that got there.
+
+        None where no seed reached the targets; :meth:`reached` says how many did.
+        """
+        values = [r[key] for r in self.of(recipe) if r[key] is not None]
+        return Spread.of(values) if values else None
+
+    def time_table(self, recipes: list[str] | None = None):
+        """A pandas table, one row per recipe: steps and training seconds to the targets."""
+        import pandas as pd
+
+        rows = {}
+        for name in recipes or self.recipes():
+            cap = max(r["checkpoints"][-1]["steps"] for r in self.of(name))
+            row = {}
+            for key, label, digits in (
+                ("steps_to_targets", "steps to targets", 0),
+                ("seconds_to_targets", "seconds to targets", 0),
+            ):
+                spread = self.to_targets(name, key)
+                row[label] = (
+                    f"{spread.median:.{digits}f} ({spread.low:.{digits}f}-{spread.high:.{digits}f})"
+                    if spread
+                    else f"not within {cap:,} steps"
+                )
+            row["seeds reaching them"] = f"{self.reached(name)} of {len(self.of(name))}"
+            row["steps per second"] = f"{self.measure(name, 'steps_per_second').median:.1f}"
+            rows[name] = row
+        return pd.DataFrame(rows).T
+
     def table(self, recipes: list[str] | None = None):
         """A pandas table, one row per recipe: median and range of each final score."""
         import pandas as pd
@@ -105,13 +150,15 @@ class Ablations:
         return pd.DataFrame(rows).T
 
 
-def load_ablations(directory: Path | str = RESULTS_DIR, stem: str = "lab_ablations") -> Ablations:
+def load_ablations(
+    directory: Path | str = RESULTS_DIR, stem: str = "lab_ablations", command: str = COMMAND
+) -> Ablations:
     """All runs of ``{stem}*.json`` in ``directory`` and their samples (``{stem}*_samples.npz``)."""
     directory = Path(directory)
     paths = sorted(directory.glob(f"{stem}*.json"))
     if not paths:
         raise FileNotFoundError(
-            f"no {stem}*.json in {directory}; run `{COMMAND}` to make the results"
+            f"no {stem}*.json in {directory}; run `{command}` to make the results"
         )
     runs, files, samples = [], [], {}
     for path in paths:
@@ -123,6 +170,11 @@ def load_ablations(directory: Path | str = RESULTS_DIR, stem: str = "lab_ablatio
             with np.load(sample_path) as arrays:
                 samples.update({key: arrays[key] for key in arrays.files})
     return Ablations(runs, files, samples)
+
+
+def load_time_to_targets(directory: Path | str = RESULTS_DIR) -> Ablations:
+    """The runs of ``lab_ablations.py --until-targets``: each ablation trained until its first hit."""
+    return load_ablations(directory, "lab_time_to_targets", TIME_COMMAND)
 
 
 # The three series of a keep-best point: which generator was scored, on which latent batch.
