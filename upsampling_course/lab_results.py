@@ -59,6 +59,10 @@ class Spread:
     def __str__(self) -> str:
         return f"{self.median:.3g} ({self.low:.3g} to {self.high:.3g}, {self.count} seeds)"
 
+    def cell(self, digits: int) -> str:
+        """``median (low-high)`` with ``digits`` decimals, as the summary tables show it."""
+        return f"{self.median:.{digits}f} ({self.low:.{digits}f}-{self.high:.{digits}f})"
+
 
 @dataclass(frozen=True)
 class Ablations:
@@ -123,11 +127,7 @@ class Ablations:
                 ("seconds_to_targets", "seconds to targets", 0),
             ):
                 spread = self.to_targets(name, key)
-                row[label] = (
-                    f"{spread.median:.{digits}f} ({spread.low:.{digits}f}-{spread.high:.{digits}f})"
-                    if spread
-                    else f"not within {cap:,} steps"
-                )
+                row[label] = spread.cell(digits) if spread else f"not within {cap:,} steps"
             row["seeds reaching them"] = f"{self.reached(name)} of {len(self.of(name))}"
             row["steps per second"] = f"{self.measure(name, 'steps_per_second').median:.1f}"
             rows[name] = row
@@ -141,10 +141,7 @@ class Ablations:
         for name in recipes or self.recipes():
             row = {}
             for metric in FINAL_METRICS:
-                spread = self.final(name, metric)
-                row[metric.replace("_", " ")] = (
-                    f"{spread.median:.3f} ({spread.low:.3f}-{spread.high:.3f})"
-                )
+                row[metric.replace("_", " ")] = self.final(name, metric).cell(3)
             row["seeds meeting targets"] = f"{self.targets_met(name)} of {len(self.of(name))}"
             rows[name] = row
         return pd.DataFrame(rows).T
