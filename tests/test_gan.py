@@ -405,3 +405,28 @@ def test_best_snapshot_keeps_the_best_generator_that_met_the_targets(real_digits
     for kept, expected in zip(best.generator.get_weights(), kept_weights, strict=True):
         np.testing.assert_array_equal(kept, expected)
     assert best.generator is not trainer.averaged_generator
+
+
+def test_keeping_the_best_snapshot_leaves_training_unchanged(real_digits):
+    """Scoring and copying along with training draws nothing from the trainer's stream,
+    so the first hit of the targets comes at the same step with or without it."""
+    from upsampling_course.gan.snapshots import BestSnapshot
+    from upsampling_course.quality import QualityScore
+
+    class AlwaysHits:
+        def score(self, images):
+            return QualityScore(0.9, 0.99, 1.0 / (1.0 + images.std()), 1.0, len(images))
+
+    runs = []
+    for keep_best in (False, True):
+        trainer = small_trainer(real_digits, seed=5, weight_averaging=0.9, code_classes=10)
+        best = BestSnapshot(AlwaysHits(), num_images=8) if keep_best else None
+        callback = best.update if keep_best else None
+        history = trainer.train(steps=4, callback=callback, callback_every=1, progress=False)
+        runs.append((history.generator_loss, [w.copy() for w in trainer.generator.get_weights()]))
+        if keep_best:
+            assert best.steps is not None  # it did score and copy along the way
+    (plain_losses, plain_weights), (kept_losses, kept_weights) = runs
+    assert plain_losses == kept_losses
+    for plain, kept in zip(plain_weights, kept_weights, strict=True):
+        np.testing.assert_array_equal(plain, kept)
