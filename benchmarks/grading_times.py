@@ -104,7 +104,7 @@ def main() -> None:
                 "platform": platform.platform(),
                 "processor": platform.machine(),
                 "cpus": os.cpu_count(),
-                "note": "shared with other work while measured: figures are upper bounds",
+                "note": "load averages before and after each run are recorded: figures taken above the core count are upper bounds",
             },
             "versions": {
                 name: version(name) for name in ("nbgrader", "tensorflow", "keras", "numpy")
