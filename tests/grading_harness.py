@@ -8,6 +8,7 @@ what an instructor runs and never touch the repository's own files.
 from __future__ import annotations
 
 import copy
+import hashlib
 import os
 import shutil
 import subprocess
@@ -92,6 +93,15 @@ def secret_lines(source_nb, min_length: int = SECRET_LINE_LENGTH) -> set[str]:
 def hidden_test_lines(source_nb) -> set[str]:
     """The grader's hidden-test lines of a source notebook: feedback must never show them."""
     return notebooks.hidden_test_lines(cell.source for cell in source_nb.cells)
+
+
+def folder_digest(folder: Path) -> str:
+    """One hash of every file's path and bytes below ``folder``: equal digests, untouched folder."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
+    return digest.hexdigest()
 
 
 @dataclass

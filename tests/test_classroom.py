@@ -16,7 +16,6 @@ cell. Fast unit tests of the checks and repairs (no kernel) come last.
 from __future__ import annotations
 
 import csv
-import hashlib
 import html
 import json
 import os
@@ -43,6 +42,7 @@ from grading_harness import (
     EXERCISES,
     SOLUTIONS,
     ScratchCourse,
+    folder_digest,
     hidden_test_lines,
     solution_answers,
 )
@@ -68,14 +68,6 @@ def source_notebook():
 
 def hidden_lines() -> set[str]:
     return hidden_test_lines(source_notebook())
-
-
-def folder_digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
-    return digest.hexdigest()
 
 
 def run_grading(course: ScratchCourse, scratch: Path, *extra: str) -> subprocess.CompletedProcess:

@@ -13,7 +13,6 @@ tests are cheap checks of the sandbox itself, without nbgrader.
 from __future__ import annotations
 
 import csv
-import hashlib
 import os
 import socket
 import sqlite3
@@ -27,7 +26,14 @@ from pathlib import Path
 import nbformat
 import pytest
 from class_fixtures.predict_shapes_class import ASSIGNMENT, DUE_DATE, NOTEBOOK, ON_TIME, TOTAL
-from grading_harness import SOLUTIONS, ScratchCourse, filled_in, nbgrader_meta, solution_answers
+from grading_harness import (
+    SOLUTIONS,
+    ScratchCourse,
+    filled_in,
+    folder_digest,
+    nbgrader_meta,
+    solution_answers,
+)
 from hostile.submissions import HOSTILE, filled
 from sandbox_support import bubblewrap_or_skip
 
@@ -308,14 +314,6 @@ def _gradebook(course: ScratchCourse, students: list[str]) -> dict:
     return {"tables": tables, "grades": sorted(g for g in grades if g[0] in students)}
 
 
-def _digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
-    return digest.hexdigest()
-
-
 class _Listener:
     """A TCP server on the host that records whoever connects (the network attack's target)."""
 
@@ -355,7 +353,7 @@ def graded(tmp_path_factory, bwrap):
                 for answer, attack in planted[student]
             },
         )
-    solutions_before = _digest(course.root / "solutions")
+    solutions_before = folder_digest(course.root / "solutions")
     run = _grade(course, scratch, "--jobs=2", "--no-feedback")
     listener.server.close()
     return {
@@ -390,7 +388,7 @@ def test_honest_students_get_the_baseline_grades_in_the_csv_and_the_gradebook(gr
         assert rows[(name, TOTAL)]["status"] == "ok", rows[(name, TOTAL)]["reason"]
     assert float(rows[(HONEST[1], TOTAL)]["score"]) < float(rows[(HONEST[0], TOTAL)]["score"])
     assert _gradebook(graded["course"], HONEST) == _gradebook(graded["baseline"], HONEST)
-    assert graded["solutions_before"] == _digest(graded["course"].root / "solutions")
+    assert graded["solutions_before"] == folder_digest(graded["course"].root / "solutions")
 
 
 def test_every_student_folder_is_graded_whatever_its_name_and_feedback_says_why_not(graded):

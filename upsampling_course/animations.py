@@ -162,17 +162,28 @@ def scatter_add_pictures(axes, image, kernel, stride: int):
     return steps, show
 
 
-def animate_scatter_add(image, kernel, stride: int, interval_ms: int = 900):
-    """Scatter-add building the output one input pixel at a time."""
+def _animate(pictures, image, kernel, stride: int, title: str, layout, interval_ms: int):
+    """Three panels in a row, redrawn by ``pictures`` for each of its steps.
+
+    ``layout`` is the figure's (width, height) in inches and its panels' width ratios.
+    """
+    figsize, width_ratios = layout
     fig, axes = plt.subplots(
-        1, 3, figsize=(7, 2.6), dpi=72, gridspec_kw={"width_ratios": [1, 1.2, 2.2]}
+        1, 3, figsize=figsize, dpi=72, gridspec_kw={"width_ratios": width_ratios}
     )
-    fig.suptitle(f"Scatter-add, stride {stride}", fontsize=10)
-    steps, show = scatter_add_pictures(axes, image, kernel, stride)
+    fig.suptitle(title, fontsize=10)
+    steps, show = pictures(axes, image, kernel, stride)
     show(steps[0])
     return animation.FuncAnimation(
         fig, lambda index: show(steps[index]), frames=len(steps), interval=interval_ms
     )
+
+
+def animate_scatter_add(image, kernel, stride: int, interval_ms: int = 900):
+    """Scatter-add building the output one input pixel at a time."""
+    title = f"Scatter-add, stride {stride}"
+    layout = ((7, 2.6), [1, 1.2, 2.2])
+    return _animate(scatter_add_pictures, image, kernel, stride, title, layout, interval_ms)
 
 
 def zero_insertion_pictures(axes, image, kernel, stride: int):
@@ -211,15 +222,9 @@ def zero_insertion_pictures(axes, image, kernel, stride: int):
 
 def animate_zero_insertion(image, kernel, stride: int, interval_ms: int = 350):
     """The flipped kernel sliding over the zero-inserted, padded input."""
-    fig, axes = plt.subplots(
-        1, 3, figsize=(7.5, 2.8), dpi=72, gridspec_kw={"width_ratios": [2.4, 1, 1.9]}
-    )
-    fig.suptitle(f"Zero insertion (stride {stride}), then an ordinary convolution", fontsize=10)
-    steps, show = zero_insertion_pictures(axes, image, kernel, stride)
-    show(steps[0])
-    return animation.FuncAnimation(
-        fig, lambda index: show(steps[index]), frames=len(steps), interval=interval_ms
-    )
+    title = f"Zero insertion (stride {stride}), then an ordinary convolution"
+    layout = ((7.5, 2.8), [2.4, 1, 1.9])
+    return _animate(zero_insertion_pictures, image, kernel, stride, title, layout, interval_ms)
 
 
 def animation_html(anim, alt: str = "") -> str:
