@@ -79,10 +79,10 @@ def ensure_environment() -> None:
     STAMP.write_text(fingerprint + "\n")
 
 
-# uv installs exactly what pip would from requirements.txt (same resolution of
-# the same bounds), but downloads in parallel and links wheels from its cache:
-# 12 s instead of pip's 75 s on CI's two cores with warm caches. pip remains the
-# fallback where no uv wheel exists.
+# uv resolves requirements.txt to the same versions as pip (pip freeze of the
+# two environments was identical), but downloads in parallel and links wheels
+# from its cache: 12 s instead of pip's 75 s on two cores with warm caches.
+# pip remains the fallback where uv cannot run.
 INSTALLER = "uv>=0.13.9,<0.14"
 
 
@@ -91,8 +91,9 @@ def install_commands(python: str | Path) -> list[list[str]]:
     python = str(python)
     pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     uv = [python, "-m", "uv", "pip", "install", "--quiet", "--python", python]
-    # Bytecode compiled now, in parallel: otherwise TensorFlow's import in
-    # every test process took 10 s instead of 4.5 s.
+    # Bytecode compiled now, in parallel: where Python may not write it itself
+    # (PYTHONDONTWRITEBYTECODE, set on this project's machines) every process
+    # compiled TensorFlow again, and its import took 10 s instead of 4.5 s.
     return [[*pip, INSTALLER], [*uv, "--compile-bytecode", "-r", "requirements.txt"]]
 
 
