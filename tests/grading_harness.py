@@ -37,6 +37,12 @@ __all__ = ["answer_cells", "graded_test_ids", "nbgrader_meta"]
 # must be longer than the grader's telling hidden-test line to prove a leak.
 SECRET_LINE_LENGTH = TELLING_LINE_LENGTH + 5
 
+# The class tests' --cell-timeout. A hung cell costs this much wall time (a
+# spinning one, CPU too): small, and still six times the slowest honest cell,
+# the set-up cell that imports TensorFlow (5 s on an idle 2-core machine),
+# for CI's busy 2 cores.
+CELL_TIMEOUT = 30
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = REPO_ROOT / "solutions"
 EXERCISES = REPO_ROOT / "exercises"

@@ -39,6 +39,7 @@ from class_fixtures.predict_shapes_class import (
     simulated_class,
 )
 from grading_harness import (
+    CELL_TIMEOUT,
     EXERCISES,
     SOLUTIONS,
     ScratchCourse,
@@ -54,10 +55,6 @@ from upsampling_course.classroom.results import CellStatus, Status
 pytestmark = pytest.mark.xdist_group("classroom")
 
 STUDENTS = {student.name: student for student in simulated_class()}
-# A hung cell costs this much wall time (a spinning one, CPU too): small, and
-# still six times the slowest honest cell, the set-up cell that imports
-# TensorFlow (5 s on an idle 2-core machine), for CI's busy 2 cores.
-CELL_TIMEOUT = 30
 STUDENT_TIMEOUT = 400
 MEMORY_LIMIT_MB = 6144
 

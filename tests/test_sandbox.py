@@ -27,6 +27,7 @@ import nbformat
 import pytest
 from class_fixtures.predict_shapes_class import ASSIGNMENT, DUE_DATE, NOTEBOOK, ON_TIME, TOTAL
 from grading_harness import (
+    CELL_TIMEOUT,
     SOLUTIONS,
     ScratchCourse,
     filled_in,
@@ -44,10 +45,6 @@ pytestmark = pytest.mark.xdist_group("classroom")
 
 # Folder names that nbgrader would read as glob patterns or hide: graded all the same.
 HONEST = [".ada", "d[a]ra*?"]
-# A hung cell costs this much wall time (a spinning one, CPU too): small, and
-# still six times the slowest honest cell, the set-up cell that imports
-# TensorFlow (5 s on an idle 2-core machine), for CI's busy 2 cores.
-CELL_TIMEOUT = 30
 STUDENT_TIMEOUT = 300
 
 
