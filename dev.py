@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """One entry point for the course's developer tasks, with its own set-up.
 
-    python3 dev.py book      build the book into _build/html (executes every chapter)
-    python3 dev.py test      run the whole test suite (what CI runs)
-    python3 dev.py release   regenerate exercises/ from solutions/ with nbgrader
-    python3 dev.py install   only create/update .venv (what the others do first)
+    python3 dev.py book          build the book into _build/html (executes every chapter)
+    python3 dev.py test          run the whole test suite (what CI runs)
+    python3 dev.py test --fast   only the tests not marked slow (under 2 minutes)
+    python3 dev.py release       regenerate exercises/ from solutions/ with nbgrader
+    python3 dev.py install       only create/update .venv (what the others do first)
 
 Each task first makes sure `.venv` exists and holds requirements.txt: it
 creates the environment on a fresh machine and reinstalls only when
-requirements.txt or pyproject.toml changed. Needs only Python 3.11 or newer
+requirements.txt or a pyproject.toml changed. Needs only Python 3.11 or newer
 (nbgrader 0.9.6 and Keras 3.15 need it). Set COURSE_VENV to use another
 environment folder.
 
@@ -52,9 +53,13 @@ def run(*command: str | Path) -> None:
         sys.exit(status)
 
 
+# What the environment is installed from: requirements.txt names the two distributions.
+INSTALLED_FROM = ("requirements.txt", "pyproject.toml", "grader/pyproject.toml")
+
+
 def requirements_fingerprint() -> str:
     digest = hashlib.sha256()
-    for name in ("requirements.txt", "pyproject.toml"):
+    for name in INSTALLED_FROM:
         digest.update((ROOT / name).read_bytes())
     return digest.hexdigest()
 
@@ -113,8 +118,17 @@ def build_book() -> None:
     say(f"the book is in {ROOT / '_build' / 'html'}; open _build/html/index.html")
 
 
+# `test --fast`: the tests not marked slow (pyproject.toml registers the marker).
+FAST = ["-m", "not slow"]
+
+
+def pytest_arguments(extra: list[str]) -> list[str]:
+    """pytest's arguments for `dev.py test ...`: --fast becomes the fast lane's marker filter."""
+    return [word for arg in extra for word in (FAST if arg == "--fast" else [arg])]
+
+
 def run_tests(extra: list[str]) -> None:
-    run(PYTHON, "-m", "pytest", *extra)
+    run(PYTHON, "-m", "pytest", *pytest_arguments(extra))
 
 
 def release() -> None:

@@ -48,8 +48,8 @@ c.IgnorePattern.pattern = (
 
 # A student who deletes a test cell must not skip it: nbgrader puts deleted
 # grade cells back and runs them. (If the answer cell before it was deleted
-# too, nbgrader fails with KeyError; `python -m upsampling_course.classroom
-# grade` puts the blank answer back first.)
+# too, nbgrader fails with KeyError; `upsampling-grader grade` puts the blank
+# answer back first.)
 c.OverwriteCells.add_missing_cells = True
 
 # nbgrader's feedback shows the test cells as they were run, hidden tests
@@ -60,11 +60,10 @@ c.GenerateFeedback.preprocessors = [
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 
-# Read only by `python -m upsampling_course.classroom grade` (nbgrader ignores
-# this section): the most one student's notebooks may take in all (a hung cell
-# costs Execute.timeout and one more run of the notebook; see
-# benchmarks/grading_speed.py for the time a correct notebook takes), and the
-# address-space limit of each grading kernel (TensorFlow reserves about 2 GiB
-# of it at import).
-c.ClassroomGrading.student_timeout = 900
-c.ClassroomGrading.memory_limit_mb = 6144
+# `upsampling-grader grade` also reads a section of its own here (nbgrader
+# ignores it): `c.ClassroomGrading.student_timeout`, the most one student's
+# notebooks may take in all, and `c.ClassroomGrading.memory_limit_mb`, the
+# address-space limit of each grading kernel. This course keeps the grader's
+# defaults (upsampling_grader/limits.py, in grader/), and the Kubernetes
+# Jobs in cluster/ are sized for them; a course that raises the memory limit
+# raises the pods' memory with it (book/instructor/cluster.md).

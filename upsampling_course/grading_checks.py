@@ -15,9 +15,9 @@ these with a message a student can act on:
   or `==` on the student's object.
 
 Used by the hidden tests in solutions/*/ and tested in
-tests/test_grading_checks.py. Which course modules an answer may use is
+tests/unit/test_grading_checks.py. Which course modules an answer may use is
 defined once here (`STUDENT_ALLOWED_MODULES`) and shared with the static check
-in upsampling_course/classroom/integrity.py.
+in the grader (upsampling_grader/integrity.py, in grader/).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The course and its assignment as nbgrader recorded them, and the grading settings."""
+"""The course and its assignment as nbgrader recorded them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 
-from upsampling_course.classroom.notebooks import (
+from upsampling_grader.notebooks import (
     grade_id,
     hidden_test_lines,
     is_answer_cell,
@@ -18,15 +18,9 @@ from upsampling_course.classroom.notebooks import (
 )
 
 CONFIG_FILE = "nbgrader_config.py"
-# Grading defaults when nbgrader_config.py does not set ClassroomGrading.*.
-DEFAULT_STUDENT_TIMEOUT = 900
-DEFAULT_MEMORY_LIMIT_MB = 6144
-DEFAULT_CELL_TIMEOUT = 30  # nbgrader's own Execute.timeout default
-# Students per nbgrader run (classroom.batch): a crash or a stop costs at most this many re-runs.
-DEFAULT_BATCH_SIZE = 8
 
 
-class ClassroomError(Exception):
+class GradingError(Exception):
     """A problem with the course or the command line, not with a student."""
 
 
@@ -35,49 +29,8 @@ def load_course_config(course: Path):
     from traitlets.config.loader import PyFileConfigLoader
 
     if not (course / CONFIG_FILE).exists():
-        raise ClassroomError(f"{course} has no {CONFIG_FILE}: run the command in the course folder")
+        raise GradingError(f"{course} has no {CONFIG_FILE}: run the command in the course folder")
     return PyFileConfigLoader(CONFIG_FILE, path=str(course)).load_config()
-
-
-@dataclass
-class Settings:
-    cell_timeout: int
-    student_timeout: float
-    memory_limit_mb: int
-    jobs: int = 1
-    keep_scratch: bool = False
-    sandbox: bool = True  # each kernel in a bwrap sandbox (classroom.sandbox)
-    batch_size: int = DEFAULT_BATCH_SIZE  # students per nbgrader run
-    # nbgrader's Execute.raise_on_iopub_timeout (its default True): a cell that ignores
-    # the interrupt after its timeout then fails the student at once.
-    iopub_timeout_fails: bool = True
-
-
-def course_setting(config, name: str, default):
-    section = config.get("ClassroomGrading", {})
-    return section.get(name, default) if hasattr(section, "get") else default
-
-
-def course_settings(
-    config,
-    cell_timeout: int | None = None,
-    student_timeout: float | None = None,
-    memory_limit_mb: int | None = None,
-    jobs: int = 1,
-) -> Settings:
-    """The command's options, falling back on nbgrader_config.py, then on built-in defaults."""
-    execute = config.get("Execute", {})
-    return Settings(
-        cell_timeout=int(cell_timeout or execute.get("timeout", DEFAULT_CELL_TIMEOUT)),
-        student_timeout=float(
-            student_timeout or course_setting(config, "student_timeout", DEFAULT_STUDENT_TIMEOUT)
-        ),
-        memory_limit_mb=int(
-            memory_limit_mb or course_setting(config, "memory_limit_mb", DEFAULT_MEMORY_LIMIT_MB)
-        ),
-        jobs=max(1, jobs),
-        iopub_timeout_fails=bool(execute.get("raise_on_iopub_timeout", True)),
-    )
 
 
 @dataclass
@@ -143,7 +96,7 @@ def load_assignment(course: Path, config, assignment: str, db_url: str) -> Assig
         try:
             recorded = gradebook.find_assignment(assignment)
         except MissingEntry:
-            raise ClassroomError(
+            raise GradingError(
                 f"the gradebook has no assignment '{assignment}': release it first with "
                 f"`nbgrader generate_assignment {assignment}`"
             ) from None
@@ -151,7 +104,7 @@ def load_assignment(course: Path, config, assignment: str, db_url: str) -> Assig
         for notebook in recorded.notebooks:
             path = release_dir / f"{notebook.name}.ipynb"
             if not path.exists():
-                raise ClassroomError(f"the released notebook {path} is missing")
+                raise GradingError(f"the released notebook {path} is missing")
             release = nbformat.read(path, as_version=4)
             sources = {cell.name: cell.source for cell in notebook.source_cells}
             all_sources += list(sources.values())

@@ -27,29 +27,11 @@ from pathlib import Path
 
 import nbformat
 
-from upsampling_course.classroom import sandbox
-from upsampling_course.classroom.assignment import CONFIG_FILE, Assignment, Settings
-from upsampling_course.classroom.autograde_log import (
-    IGNORED_INTERRUPT,
-    LOG_RECORD,
-    PHASE_MARKS,
-    LogWatcher,
-    Outcome,
-)
-from upsampling_course.classroom.notebooks import grade_id, source_key
-
-__all__ = [  # the log's names are re-exported: older code imports them from here
-    "IGNORED_INTERRUPT",
-    "LOG_RECORD",
-    "PHASE_MARKS",
-    "Attempt",
-    "LogWatcher",
-    "Outcome",
-    "ScratchGrading",
-    "autograde_command",
-    "kill_marked_processes",
-    "run_autograde",
-]
+from upsampling_grader import sandbox
+from upsampling_grader.assignment import CONFIG_FILE, Assignment
+from upsampling_grader.autograde_log import IGNORED_INTERRUPT, LogWatcher, Outcome
+from upsampling_grader.grading_run import GradingRun
+from upsampling_grader.notebooks import grade_id, source_key
 
 RUN_MARKER = "UPSAMPLING_COURSE_GRADING_RUN"
 SCRATCH_STUDENT = "student"  # the id nbgrader sees in a scratch course of one student
@@ -62,6 +44,27 @@ LIMITED_LAUNCHER = (
     "    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))\n"
     "os.execv(sys.executable, [sys.executable, '-m', 'nbgrader', *sys.argv[2:]])\n"
 )
+
+
+def tools_first(env: dict[str, str] | None = None) -> dict[str, str]:
+    """``env`` (default: this process's) with this Python's ``bin/`` first on PATH.
+
+    nbgrader shells out to ``alembic`` to make a gradebook, and a notebook must
+    run with this environment's kernel: both are found on PATH.
+    """
+    env = dict(os.environ if env is None else env)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    return env
+
+
+@dataclass(frozen=True)
+class Grading:
+    """What every scratch course of one assignment's grading is made from, and how it grades."""
+
+    course: Path  # the course folder (its nbgrader_config.py is copied)
+    template_db: Path  # a gradebook holding the assignment and no students
+    assignment: Assignment
+    run: GradingRun
 
 
 @dataclass
@@ -87,20 +90,14 @@ class ScratchGrading:
     would not find its folder. Only the scratch course uses the aliases.
     """
 
-    def __init__(
-        self,
-        root: Path,
-        course: Path,
-        template_db: Path,
-        assignment: Assignment,
-        aliases: tuple[str, ...] = (SCRATCH_STUDENT,),
-    ):
+    def __init__(self, root: Path, grading: Grading, aliases: tuple[str, ...] = (SCRATCH_STUDENT,)):
         self.root = root
-        self.db_dir = Path(tempfile.mkdtemp(prefix="classroom-db-"))
+        self.grading = grading
+        self.db_dir = Path(tempfile.mkdtemp(prefix="grader-db-"))
         self.db = self.db_dir / "gradebook.db"
-        shutil.copy(template_db, self.db)
-        shutil.copy(course / CONFIG_FILE, root / CONFIG_FILE)
-        self.assignment = assignment
+        shutil.copy(grading.template_db, self.db)
+        shutil.copy(grading.course / CONFIG_FILE, root / CONFIG_FILE)
+        self.assignment = grading.assignment
         self.aliases = tuple(aliases)
         for alias in self.aliases:
             self.submitted_for(alias).mkdir(parents=True)
@@ -132,8 +129,8 @@ class ScratchGrading:
         shutil.rmtree(self.root, ignore_errors=True)
         shutil.rmtree(self.db_dir, ignore_errors=True)
 
-    def autograde(self, settings: Settings, time_left: float, on_finished=None) -> Attempt:
-        return run_autograde(self, settings, time_left, on_finished)
+    def autograde(self, time_left: float, on_finished=None) -> Attempt:
+        return run_autograde(self, time_left, on_finished)
 
     def cell_names(self) -> dict[str, str]:
         """Source text -> grade id, for every cell nbgrader may be running."""
@@ -149,13 +146,14 @@ class ScratchGrading:
         return names
 
 
-def autograde_command(scratch: ScratchGrading, settings: Settings) -> list[str]:
+def autograde_command(scratch: ScratchGrading) -> list[str]:
     """The command line that autogrades every student of the scratch course, one by one."""
+    run = scratch.grading.run
     return [
         sys.executable,
         "-c",
         LIMITED_LAUNCHER,
-        str(settings.memory_limit_mb * 2**20),
+        str(run.limits.memory_mb * 2**20),
         "autograde",
         scratch.assignment.name,
         "--student",
@@ -164,30 +162,28 @@ def autograde_command(scratch: ScratchGrading, settings: Settings) -> list[str]:
         "--log-level=DEBUG",
         f"--CourseDirectory.db_url={scratch.db_url}",
         f"--CourseDirectory.root={scratch.root}",
-        f"--Execute.timeout={settings.cell_timeout}",
+        f"--Execute.timeout={run.cell_timeout}",
         "--OverwriteCells.add_missing_cells=True",
-        *sandbox.autograde_options(scratch.root, settings),
+        *sandbox.autograde_options(scratch.root, run),
     ]
 
 
-def run_autograde(
-    scratch: ScratchGrading, settings: Settings, time_left: float, on_finished=None
-) -> Attempt:
+def run_autograde(scratch: ScratchGrading, time_left: float, on_finished=None) -> Attempt:
     """Autograde once; stop a hung cell or a student past its time, and say which cell it was.
 
     ``time_left`` bounds the first student; each later student of the run
-    gets ``settings.student_timeout`` from its own start, as the log tells it,
+    gets ``GradingRun.student_timeout`` from its own start, as the log tells it,
     and the whole run no more than all of them together. ``on_finished(alias)``
     is called (from this thread) as the log reports each student done: for a
     progress bar only, since a notebook's output can imitate the log.
     """
+    run = scratch.grading.run
     marker = uuid.uuid4().hex
     launched = time.monotonic()
-    env = {**os.environ, RUN_MARKER: marker}
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env = tools_first({**os.environ, RUN_MARKER: marker})
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     process = subprocess.Popen(
-        autograde_command(scratch, settings),
+        autograde_command(scratch),
         cwd=scratch.root,
         env=env,
         stdin=subprocess.DEVNULL,
@@ -200,23 +196,23 @@ def run_autograde(
     watcher = LogWatcher(
         process,
         scratch.cell_names(),
-        settings.cell_timeout,
-        two_timeouts_mean_hung=not settings.iopub_timeout_fails,
+        run.cell_timeout,
+        two_timeouts_mean_hung=not run.iopub_timeout_fails,
     )
     reader = threading.Thread(target=watcher.read, daemon=True)
     reader.start()
     first_deadline = time.monotonic() + max(time_left, 1)
     # The log can be spoofed by what a notebook prints: the whole run has a bound of its own.
-    run_deadline = first_deadline + (len(scratch.aliases) - 1) * settings.student_timeout
+    run_deadline = first_deadline + (len(scratch.aliases) - 1) * run.student_timeout
     why = ""
     reported: set[str] = set()
     while process.poll() is None:
         _report_finished(watcher, reported, on_finished)
         if watcher.hung_cell is not None:
-            why = IGNORED_INTERRUPT.format(timeout=settings.cell_timeout)
+            why = IGNORED_INTERRUPT.format(timeout=run.cell_timeout)
             break
         now = time.monotonic()
-        if now > run_deadline or now > _deadline(watcher, first_deadline, settings):
+        if now > run_deadline or now > _deadline(watcher, first_deadline, run):
             why = "was still running when the student's grading time ran out"
             break
         time.sleep(0.2)
@@ -249,11 +245,11 @@ def run_autograde(
     )
 
 
-def _deadline(watcher: LogWatcher, first_deadline: float, settings: Settings) -> float:
+def _deadline(watcher: LogWatcher, first_deadline: float, run: GradingRun) -> float:
     """When the running student's time is up: the first by ``time_left``, later ones by their start."""
     if watcher.student_started is None or not watcher.outcomes:
         return first_deadline
-    return watcher.student_started + settings.student_timeout
+    return watcher.student_started + run.student_timeout
 
 
 def _report_finished(watcher: LogWatcher, reported: set[str], on_finished) -> None:

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import nbformat
 
-from upsampling_course.classroom.assignment import NotebookSpec
-from upsampling_course.classroom.notebooks import (
+from upsampling_grader.assignment import NotebookSpec
+from upsampling_grader.notebooks import (
     find_cell,
     grade_id,
     nbgrader_meta,

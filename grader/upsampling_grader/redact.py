@@ -6,7 +6,7 @@ import html as html_module
 import json
 import re
 
-from upsampling_course.classroom.notebooks import is_graded_test_cell
+from upsampling_grader.notebooks import is_graded_test_cell
 
 HIDDEN_TEXT_REPLACEMENT = "[hidden test text removed by the grader]"
 ANSI_CODE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")

@@ -19,7 +19,7 @@ import re
 import time
 from dataclasses import dataclass
 
-from upsampling_course.classroom.notebooks import source_key
+from upsampling_grader.notebooks import source_key
 
 # The start of a record in nbgrader's log, e.g. "[AutogradeApp | DEBUG] ...".
 LOG_RECORD = re.compile(r"^\[\w+ \| [A-Z]+\]")

@@ -31,7 +31,12 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from upsampling_course.classroom.integrity_rules import (
+from upsampling_course.grading_checks import (
+    STUDENT_ALLOWED_MODULES,
+    STUDENT_ALLOWED_PACKAGE_NAMES,
+    WATCHED_BUILTIN_NAMES,
+)
+from upsampling_grader.integrity_rules import (
     COMMON_MODULE_NAMES,
     COMPARISON_METHODS,
     COURSE_PACKAGE,
@@ -43,11 +48,6 @@ from upsampling_course.classroom.integrity_rules import (
     HISTORY_NAME,
     NOTEBOOK_FILES,
     VALUE_TYPES,
-)
-from upsampling_course.grading_checks import (
-    STUDENT_ALLOWED_MODULES,
-    STUDENT_ALLOWED_PACKAGE_NAMES,
-    WATCHED_BUILTIN_NAMES,
 )
 
 

@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
-from upsampling_course.classroom.assignment import Assignment
+from upsampling_grader.assignment import Assignment
 
 TIMESTAMP_FILE = "timestamp.txt"  # written by `nbgrader collect` / `submit`
 

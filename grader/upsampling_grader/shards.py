@@ -30,14 +30,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from upsampling_course.checks import positive_int
-from upsampling_course.classroom.assignment import (
-    DEFAULT_BATCH_SIZE,
-    ClassroomError,
-    course_settings,
-    load_assignment,
-)
-from upsampling_course.classroom.course import (
+from upsampling_grader.assignment import GradingError, load_assignment
+from upsampling_grader.course import (
     grade_submissions,
     import_into_course,
     make_template_gradebook,
@@ -47,12 +41,14 @@ from upsampling_course.classroom.course import (
     student_folders,
     summary,
 )
-from upsampling_course.classroom.results import (
+from upsampling_grader.grading_run import GradingRun
+from upsampling_grader.results import (
     StudentResult,
     result_from_json,
     result_to_json,
     write_csv,
 )
+from upsampling_grader.scratch import Grading
 
 SHARD_FILE = "shard.json"
 SHARD_CSV = "grades.csv"
@@ -60,21 +56,35 @@ SHARD_LOG = "grading.log"
 SHARD_GRADEBOOK = "gradebook.db"
 
 
-def parse_shard(text: str) -> tuple[int, int]:
-    """``"K/N"`` -> (K, N) with 0 <= K < N."""
-    try:
-        index, count = (int(part) for part in text.split("/"))
-    except ValueError:
-        raise ClassroomError(f"--shard takes K/N, e.g. 0/4, not {text!r}") from None
-    if count < 1 or not 0 <= index < count:
-        raise ClassroomError(f"--shard {text}: K must be 0 to N-1 and N at least 1")
-    return index, count
-
-
 def shard_of(student: str, count: int) -> int:
     """The shard of a student: depends only on the student id."""
     digest = hashlib.sha256(student.encode()).digest()
     return int.from_bytes(digest[:8], "big") % count
+
+
+@dataclass(frozen=True)
+class Slice:
+    """Shard ``index`` of ``count``: the students whose id hashes to ``index``."""
+
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Slice:
+        """``"K/N"`` -> shard K of N, with 0 <= K < N."""
+        try:
+            index, count = (int(part) for part in text.split("/"))
+        except ValueError:
+            raise GradingError(f"--shard takes K/N, e.g. 0/4, not {text!r}") from None
+        if count < 1 or not 0 <= index < count:
+            raise GradingError(f"--shard {text}: K must be 0 to N-1 and N at least 1")
+        return cls(index, count)
+
+    def holds(self, student: str) -> bool:
+        return shard_of(student, self.count) == self.index
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
 
 
 @dataclass
@@ -93,7 +103,7 @@ class Shard:
     def read(cls, folder: Path) -> Shard:
         path = Path(folder) / SHARD_FILE
         if not path.exists():
-            raise ClassroomError(f"{folder} is not a shard folder: it has no {SHARD_FILE}")
+            raise GradingError(f"{folder} is not a shard folder: it has no {SHARD_FILE}")
         data = json.loads(path.read_text())
         stamps = {
             s["student"]: (
@@ -117,7 +127,7 @@ def _fresh_folder(out: Path) -> Path:
     out = Path(out).resolve()
     if out.exists() and any(out.iterdir()):
         if not (out / SHARD_FILE).exists() and not (out / SHARD_LOG).exists():
-            raise ClassroomError(f"{out} is not empty and not a shard folder: choose another --out")
+            raise GradingError(f"{out} is not empty and not a shard folder: choose another --out")
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     return out
@@ -126,28 +136,23 @@ def _fresh_folder(out: Path) -> Path:
 def grade_shard(
     course: Path,
     assignment_name: str,
-    shard: tuple[int, int],
+    shard: Slice,
     out: Path,
+    grading_run: GradingRun | None = None,
+    *,
     submissions: Path | None = None,
-    cell_timeout: int | None = None,
-    student_timeout: float | None = None,
-    memory_limit_mb: int | None = None,
-    jobs: int = 1,
-    feedback: bool = True,
-    progress: bool = True,
-    scratch_parent: Path | None = None,
-    use_sandbox: bool = True,
-    batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> list[StudentResult]:
-    """Grade one shard of the class into ``out``; the course folder is only read."""
+    """Grade one shard of the class into ``out``; the course folder is only read.
+
+    ``grading_run`` and ``submissions`` as for ``course.grade_class``.
+    """
     course, config, coursedir = open_course(course)
-    settings = course_settings(config, cell_timeout, student_timeout, memory_limit_mb, jobs)
-    settings.sandbox, settings.batch_size = use_sandbox, positive_int("batch_size", batch_size)
+    grading_run = grading_run or GradingRun.for_course(config)
     folder = Path(submissions) if submissions else course / coursedir.submitted_directory
     out = _fresh_folder(out)
     with open(out / SHARD_LOG, "w") as log:
         try:
-            work = Path(tempfile.mkdtemp(prefix="classroom-shard-"))
+            work = Path(tempfile.mkdtemp(prefix="grader-shard-"))
             try:
                 # A copy, so that nothing (not even SQLite's journal) touches the course.
                 course_db = work / "course.db"
@@ -156,25 +161,20 @@ def grade_shard(
                     course, config, assignment_name, f"sqlite:///{course_db}"
                 )
                 roster = student_folders(folder, assignment)
-                mine = {s: f for s, f in roster.items() if shard_of(s, shard[1]) == shard[0]}
+                mine = {s: f for s, f in roster.items() if shard.holds(s)}
                 log.write(
-                    f"shard {shard[0]}/{shard[1]} of {assignment_name}: {len(mine)} of "
+                    f"shard {shard} of {assignment_name}: {len(mine)} of "
                     f"{len(roster)} students: {', '.join(mine) or '(none)'}\n"
                 )
                 template = make_template_gradebook(f"sqlite:///{course_db}", work)
                 shutil.copy(template, out / SHARD_GRADEBOOK)
                 graded = grade_submissions(
-                    course,
-                    template,
-                    assignment,
+                    Grading(course, template, assignment, grading_run),
                     read_submissions(mine, assignment),
-                    settings,
-                    scratch_parent,
-                    progress,
                 )
             finally:
                 shutil.rmtree(work, ignore_errors=True)
-            results = _record_shard(graded, out, config, assignment, feedback)
+            results = _record_shard(graded, out, config, assignment, grading_run.feedback)
             _write_shard_file(out, assignment_name, shard, list(roster), graded)
             log.writelines(_log_line(result) for result in results)
             log.write(summary(results, out / SHARD_CSV) + "\n")
@@ -202,12 +202,12 @@ def _log_line(result: StudentResult) -> str:
     )
 
 
-def _write_shard_file(out: Path, assignment: str, shard, roster: list[str], graded) -> None:
+def _write_shard_file(out: Path, assignment: str, shard: Slice, roster: list[str], graded) -> None:
     """What the merge reads: every result and timestamp, and the students the shard saw."""
     data = {
         "assignment": assignment,
-        "shard": shard[0],
-        "shards": shard[1],
+        "shard": shard.index,
+        "shards": shard.count,
         "roster": roster,
         "students": [
             {
@@ -250,7 +250,7 @@ def check_coverage(shards: list[Shard], assignment: str, expected: set[str]) -> 
     if missing:
         problems.append(f"students in no shard: {', '.join(missing)}")
     if problems:
-        raise ClassroomError("refusing to merge: " + "\n  ".join(problems))
+        raise GradingError("refusing to merge: " + "\n  ".join(problems))
 
 
 def merge_shards(
@@ -265,7 +265,7 @@ def merge_shards(
     assignment = load_assignment(course, config, assignment_name, coursedir.db_url)
     shards = [Shard.read(folder) for folder in folders]
     if not shards:
-        raise ClassroomError("merge needs at least one shard folder")
+        raise GradingError("merge needs at least one shard folder")
     folder = Path(submissions) if submissions else course / coursedir.submitted_directory
     expected = set(student_folders(folder, assignment)) if folder.is_dir() else set()
     check_coverage(shards, assignment_name, expected)

@@ -3,7 +3,7 @@
 Which cells are answers and which are graded tests, how an answer pairs with
 its test, where the solution and hidden-test regions are and which of their
 lines are telling enough to look for in what students see. The grading
-command and the tests (tests/grading_harness.py) both use these.
+command and the tests (tests/support/grading.py) both use these.
 """
 
 from __future__ import annotations

@@ -14,21 +14,20 @@ from pathlib import Path
 
 import nbformat
 
-from upsampling_course.checks import positive_int
-from upsampling_course.classroom import sandbox
-from upsampling_course.classroom.assignment import (
-    DEFAULT_BATCH_SIZE,
+from upsampling_grader import sandbox
+from upsampling_grader.assignment import (
     Assignment,
-    ClassroomError,
-    course_settings,
+    GradingError,
     load_assignment,
     load_course_config,
 )
-from upsampling_course.classroom.batch import failure_reason, grade_all
-from upsampling_course.classroom.redact import leaked_lines, redact_outputs
-from upsampling_course.classroom.results import Status, StudentResult, number, write_csv
-from upsampling_course.classroom.student import GradedStudent, Intake, intake, report
-from upsampling_course.classroom.submissions import (
+from upsampling_grader.batch import failure_reason, grade_all
+from upsampling_grader.grading_run import GradingRun
+from upsampling_grader.redact import leaked_lines, redact_outputs
+from upsampling_grader.results import Status, StudentResult, number, write_csv
+from upsampling_grader.scratch import Grading
+from upsampling_grader.student import GradedStudent, Intake, intake, report
+from upsampling_grader.submissions import (
     Submission,
     find_submission,
     submission_folders,
@@ -40,7 +39,7 @@ def make_template_gradebook(db_url: str, destination: Path) -> Path:
     from nbgrader.api import Gradebook
 
     if not db_url.startswith("sqlite:///"):
-        raise ClassroomError("the grading command needs a SQLite gradebook (nbgrader's default)")
+        raise GradingError("the grading command needs a SQLite gradebook (nbgrader's default)")
     source = Path(db_url[len("sqlite:///") :])
     template = destination / "template.db"
     shutil.copy(source, template)
@@ -172,15 +171,15 @@ def student_folders(
 ) -> dict[str, Path]:
     """student -> submission folder, in student order (only ``students`` when given)."""
     if not submissions.is_dir():
-        raise ClassroomError(f"no submissions folder {submissions}")
+        raise GradingError(f"no submissions folder {submissions}")
     folders = submission_folders(submissions, assignment.name)
     if students:
         unknown = sorted(set(students) - set(folders))
         if unknown:
-            raise ClassroomError(f"no submissions from {', '.join(unknown)} in {submissions}")
+            raise GradingError(f"no submissions from {', '.join(unknown)} in {submissions}")
         folders = {s: folders[s] for s in students}
     if not folders:
-        raise ClassroomError(f"no student folders with notebooks in {submissions}")
+        raise GradingError(f"no student folders with notebooks in {submissions}")
     return folders
 
 
@@ -189,23 +188,17 @@ def read_submissions(folders: dict[str, Path], assignment: Assignment) -> dict[s
     return {s: find_submission(s, folder, assignment) for s, folder in folders.items()}
 
 
-def grade_submissions(
-    course: Path,
-    template: Path,
-    assignment: Assignment,
-    submissions: dict[str, Submission],
-    settings,
-    scratch_parent: Path | None = None,
-    progress: bool = True,
-) -> list[GradedStudent]:
+def grade_submissions(grading: Grading, submissions: dict[str, Submission]) -> list[GradedStudent]:
     """Check and grade every submission, in batches of students per nbgrader run
-    (``classroom.batch``), ``settings.jobs`` runs at a time; results in submission order.
+    (``upsampling_grader.batch``), ``jobs`` runs at a time; results in submission order.
     Each student's notebooks run in kernels of their own."""
-    if settings.sandbox:
+    if grading.run.sandbox:
         sandbox.require_sandbox()
     from tqdm import tqdm
 
-    bar = tqdm(total=len(submissions), unit="student", disable=not progress, file=sys.stderr)
+    bar = tqdm(
+        total=len(submissions), unit="student", disable=not grading.run.progress, file=sys.stderr
+    )
     lock = threading.Lock()
     counted: set[str] = set()
 
@@ -216,15 +209,18 @@ def grade_submissions(
                 bar.set_postfix_str(student)
                 bar.update()
 
+    assignment = grading.assignment
     taken = {}
     for student, submission in submissions.items():
         try:
             taken[student] = intake(submission, assignment)
         except Exception as error:  # a bug must not lose the rest of the class
             taken[student] = Intake(submission, {}, [(Status.FAILED, failure_reason(error))])
-    runs = grade_all(taken, course, template, assignment, settings, scratch_parent, done)
+    runs = grade_all(taken, grading, done)
     graded = {
-        s: GradedStudent(report(taken[s], runs[s], assignment, settings), submissions[s], runs[s])
+        s: GradedStudent(
+            report(taken[s], runs[s], assignment, grading.run), submissions[s], runs[s]
+        )
         for s in submissions
     }
     bar.close()
@@ -234,35 +230,31 @@ def grade_submissions(
 def grade_class(
     course: Path,
     assignment_name: str,
+    grading_run: GradingRun | None = None,
+    *,
     submissions: Path | None = None,
-    csv_path: Path | None = None,
-    cell_timeout: int | None = None,
-    student_timeout: float | None = None,
-    memory_limit_mb: int | None = None,
-    jobs: int = 1,
     students: list[str] | None = None,
-    feedback: bool = True,
-    progress: bool = True,
-    scratch_parent: Path | None = None,
-    use_sandbox: bool = True,
-    batch_size: int = DEFAULT_BATCH_SIZE,
+    csv_path: Path | None = None,
 ) -> list[StudentResult]:
-    """Grade every student's submission of one assignment; see the package docstring."""
+    """Grade every student's submission of one assignment; see the package docstring.
+
+    ``grading_run`` says how (default: the course's nbgrader_config.py and the
+    grader's defaults); ``submissions`` (default: the course's ``submitted/``)
+    and ``students`` (default: all) say whom; the CSV goes to ``csv_path``
+    (default: ``grades/<assignment>.csv`` in the course).
+    """
     course, config, coursedir = open_course(course)
+    grading_run = grading_run or GradingRun.for_course(config)
     db_url = coursedir.db_url
-    settings = course_settings(config, cell_timeout, student_timeout, memory_limit_mb, jobs)
-    settings.sandbox, settings.batch_size = use_sandbox, positive_int("batch_size", batch_size)
     assignment = load_assignment(course, config, assignment_name, db_url)
     folder = Path(submissions) if submissions else course / coursedir.submitted_directory
     handed_in = read_submissions(student_folders(folder, assignment, students), assignment)
 
-    work = Path(tempfile.mkdtemp(prefix="classroom-template-"))
+    work = Path(tempfile.mkdtemp(prefix="grader-template-"))
     try:
         template = make_template_gradebook(db_url, work)
-        graded = grade_submissions(
-            course, template, assignment, handed_in, settings, scratch_parent, progress
-        )
-        results = record(graded, db_url, course, config, assignment, feedback)
+        graded = grade_submissions(Grading(course, template, assignment, grading_run), handed_in)
+        results = record(graded, db_url, course, config, assignment, grading_run.feedback)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     write_csv(results, csv_path or course / "grades" / f"{assignment_name}.csv")

@@ -14,7 +14,10 @@ nbgrader runs outside, as the grader; the kernel it starts runs inside
 * a file system that holds only: the Python installation read-only (the
   virtual environment, its base interpreter, ``/usr``), the ``upsampling_course``
   package folder read-only (never its parent: with an editable install that
-  is the repository clone, which holds ``solutions/``), the files the
+  is the repository clone, which holds ``solutions/``), never the grader
+  (``upsampling_grader``: an editable install lives in the clone, which is
+  not bound; an installed one is covered by an empty folder whose
+  ``__init__`` refuses the import, ``not_in_a_kernel.py``), the files the
   assignment ships in the notebook's folder (read-only, notebooks excluded),
   a fresh ``/proc`` and ``/dev``, a size-bound tmpfs as ``/tmp``, ``HOME`` and
   working folder, the folder of the kernel's unix sockets, and a read-only
@@ -40,17 +43,16 @@ process (rlimits), not for the sandbox as a whole (no cgroup).
 from __future__ import annotations
 
 import functools
-import json
 import os
 import secrets
 import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from upsampling_course.cache import READ_ONLY_ENV_VAR
+from upsampling_grader.limits import Limits
 
 # Kernels get a user id in [SANDBOX_UID_BASE, SANDBOX_UID_BASE + 2**24): no
 # account has one, and each kernel has its own, so that the per-user process
@@ -73,27 +75,6 @@ INSTALL_HINT = (
     "where unprivileged user namespaces are allowed, or see the instructor guide's sandbox "
     "section for containers; only for work you trust, pass --no-sandbox"
 )
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one student's kernel may use."""
-
-    memory_mb: int = 6144  # address space of each process (TensorFlow reserves ~2 GiB)
-    cpu_seconds: int = 3600  # CPU time of each process
-    processes: int = 256  # processes and threads of the kernel's user
-    disk_mb: int = 256  # the tmpfs holding /tmp, HOME and the working folder; largest file
-    output_kb: int = 1024  # output the grader keeps from one notebook run
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self))
-
-    @classmethod
-    def from_json(cls, text: str) -> Limits:
-        return cls(**json.loads(text)) if text else cls()
-
-    def cut_note(self) -> str:
-        return f"[output cut by the grader: the notebook printed more than {self.output_kb} kB]"
 
 
 def explain_error(text: str, limits: Limits) -> str | None:
@@ -179,6 +160,23 @@ def python_folders() -> list[Path]:
     return kept
 
 
+def grader_folders(bound: list[Path]) -> list[Path]:
+    """The grader's own package folder where one of the ``bound`` folders would show it
+    (an installed grader, in the environment's site-packages): to be covered."""
+    import upsampling_grader
+
+    grader = Path(upsampling_grader.__file__).resolve().parent
+    return [grader] if any(grader.is_relative_to(folder) for folder in bound) else []
+
+
+def _hide(folder: Path) -> list[str]:
+    """Cover ``folder`` with an empty tmpfs holding only an ``__init__.py`` that refuses the
+    import: ``import upsampling_grader`` fails in the kernel, as it does with an editable
+    install (an empty folder alone would import as a namespace package)."""
+    refusal = Path(__file__).with_name("not_in_a_kernel.py")
+    return ["--tmpfs", str(folder), "--ro-bind", str(refusal), str(folder / "__init__.py")]
+
+
 def _parents(path: Path) -> list[str]:
     """bwrap makes missing mount points 0700: make every folder above a bind readable."""
     args = []
@@ -213,8 +211,11 @@ def bwrap_command(
         "--size", disk, "--tmpfs", "/dev/shm",
         *_system_mounts(),
     ]  # fmt: skip
-    for folder in python_folders():
+    bound = python_folders()
+    for folder in bound:
         args += [*_parents(folder), "--ro-bind", str(folder), str(folder)]
+    for folder in grader_folders(bound):
+        args += _hide(folder)
     args += [*_parents(comms), "--bind", str(comms), str(comms)]
     # Only the kernel's user lives in the sandbox: its folders may be open to all.
     args += ["--perms", "1777", "--dir", HOME, "--perms", "1777", "--dir", WORK]
@@ -338,42 +339,37 @@ NO_SANDBOX_SUMMARY = "graded WITHOUT a sandbox (--no-sandbox): student code ran 
 
 
 def require_sandbox() -> None:
-    """Refuse to grade (ClassroomError) where no sandbox can be made, saying why."""
-    from upsampling_course.classroom.assignment import ClassroomError
+    """Refuse to grade (GradingError) where no sandbox can be made, saying why."""
+    from upsampling_grader.assignment import GradingError
 
     problem = sandbox_problem()
     if problem is not None:
-        raise ClassroomError(f"no sandbox can be made here: {problem}; {INSTALL_HINT}")
+        raise GradingError(f"no sandbox can be made here: {problem}; {INSTALL_HINT}")
 
 
-def limits_for(settings) -> Limits:
-    """The sandbox limits of the grading command's settings."""
-    return Limits(memory_mb=settings.memory_limit_mb)
-
-
-def autograde_options(scratch_root: Path, settings) -> list[str]:
+def autograde_options(scratch_root: Path, run) -> list[str]:
     """Options for one student's `nbgrader autograde` (none when grading without a sandbox)."""
-    if not settings.sandbox:
+    if not run.sandbox:
         return []
-    return nbgrader_options(Path(scratch_root) / KERNELS, limits_for(settings))
+    return nbgrader_options(Path(scratch_root) / KERNELS, run.limits)
 
 
-def run_notes(scratch_root: Path, outputs: dict[str, object], settings, alias: str) -> list[str]:
+def run_notes(scratch_root: Path, outputs: dict[str, object], run, alias: str) -> list[str]:
     """What the sandbox did to one student's notebooks (``alias`` in the scratch course)."""
-    if not settings.sandbox:
+    if not run.sandbox:
         return []
-    return sandbox_notes(Path(scratch_root) / KERNELS / alias, outputs, limits_for(settings))
+    return sandbox_notes(Path(scratch_root) / KERNELS / alias, outputs, run.limits)
 
 
-def explained(error: str, settings) -> str:
+def explained(error: str, run) -> str:
     """An error from the CSV with the sandbox limit it hit, if any."""
-    why = explain_error(error, limits_for(settings)) if settings.sandbox else None
+    why = explain_error(error, run.limits) if run.sandbox else None
     return f"{error} ({why})" if why else error
 
 
 def nbgrader_options(folder: Path, limits: Limits) -> list[str]:
     """Options for `nbgrader autograde` that run each kernel in a sandbox."""
-    manager = "upsampling_course.classroom.sandbox_kernel.SandboxedKernelManager"
+    manager = "upsampling_grader.sandbox_kernel.SandboxedKernelManager"
     return [
         f"--Execute.kernel_manager_class={manager}",
         f"--SandboxedKernelManager.folder={folder}",

@@ -16,13 +16,14 @@ from pathlib import Path
 
 import nbformat
 
-from upsampling_course.classroom import sandbox, screening
-from upsampling_course.classroom.assignment import Assignment, NotebookSpec, Settings
-from upsampling_course.classroom.notebooks import find_cell
-from upsampling_course.classroom.repair import Checked, check_notebook, neutralise_answer
-from upsampling_course.classroom.results import CellResult, CellStatus, Status, StudentResult
-from upsampling_course.classroom.scratch import SCRATCH_STUDENT, Attempt, ScratchGrading
-from upsampling_course.classroom.submissions import Submission, describe_delay
+from upsampling_grader import sandbox, screening
+from upsampling_grader.assignment import Assignment, NotebookSpec
+from upsampling_grader.grading_run import GradingRun
+from upsampling_grader.notebooks import find_cell
+from upsampling_grader.repair import Checked, check_notebook, neutralise_answer
+from upsampling_grader.results import CellResult, CellStatus, Status, StudentResult
+from upsampling_grader.scratch import SCRATCH_STUDENT, Attempt, Grading, ScratchGrading
+from upsampling_grader.submissions import Submission, describe_delay
 
 MAX_ATTEMPTS = 6  # one run plus one retry per answer removed after a crash or hang
 
@@ -110,15 +111,7 @@ def intake(submission: Submission, assignment: Assignment) -> Intake:
     return made
 
 
-def run(
-    taken: Intake,
-    course: Path,
-    template_db: Path,
-    assignment: Assignment,
-    settings: Settings,
-    scratch_parent: Path | None = None,
-    earlier: Attempt | None = None,
-) -> Run:
+def run(taken: Intake, grading: Grading, earlier: Attempt | None = None) -> Run:
     """Autograde the gradable notebooks in a scratch course, retrying after a crash or hang.
 
     ``earlier`` is a failed run of this student elsewhere (in a batch,
@@ -126,16 +119,16 @@ def run(
     """
     if not taken.gradable:
         return Run()
-    root = Path(tempfile.mkdtemp(prefix="classroom-", dir=scratch_parent))
-    scratch = ScratchGrading(root, course, template_db, assignment)
+    root = Path(tempfile.mkdtemp(prefix="grader-", dir=grading.run.scratch_parent))
+    scratch = ScratchGrading(root, grading)
     made = Run(scratch=scratch)
     try:
         hand_in(taken, scratch, scratch.student)
         if earlier is None or _blame(made, earlier):
-            _autograde_with_retries(made, settings, taken.started)
-        made.flags += sandbox_flags(made, settings)
+            _autograde_with_retries(made, grading.run, taken.started)
+        made.flags += sandbox_flags(made, grading.run)
     finally:
-        if not made.finished and not settings.keep_scratch:
+        if not made.finished and not grading.run.keep_scratch:
             scratch.cleanup()
     return made
 
@@ -159,21 +152,21 @@ def collect(made: Run) -> None:
     }
 
 
-def sandbox_flags(made: Run, settings: Settings) -> list[Flag]:
+def sandbox_flags(made: Run, grading_run: GradingRun) -> list[Flag]:
     if made.scratch is None:
         return []
-    notes = sandbox.run_notes(made.scratch.root, made.outputs, settings, made.alias)
+    notes = sandbox.run_notes(made.scratch.root, made.outputs, grading_run, made.alias)
     return [(Status.CHECK_BY_HAND, note) for note in notes]
 
 
-def _autograde_with_retries(made: Run, settings: Settings, started: float) -> None:
+def _autograde_with_retries(made: Run, grading_run: GradingRun, started: float) -> None:
     scratch = made.scratch
     for _ in range(MAX_ATTEMPTS):
-        time_left = settings.student_timeout - (time.monotonic() - started)
+        time_left = grading_run.student_timeout - (time.monotonic() - started)
         if time_left <= 0:
             break
         made.attempts += 1
-        attempt = scratch.autograde(settings, time_left)
+        attempt = scratch.autograde(time_left)
         made.phases.append(attempt.phases)
         if attempt.returncode == 0:
             made.finished = True
@@ -184,7 +177,7 @@ def _autograde_with_retries(made: Run, settings: Settings, started: float) -> No
     made.flags.append(
         (
             Status.FAILED,
-            f"grading took longer than the {settings.student_timeout:g} s allowed per student",
+            f"grading took longer than the {grading_run.student_timeout:g} s allowed per student",
         )
     )
 
@@ -248,7 +241,9 @@ def read_scratch_scores(
     return scores
 
 
-def report(taken: Intake, made: Run, assignment: Assignment, settings: Settings) -> StudentResult:
+def report(
+    taken: Intake, made: Run, assignment: Assignment, grading_run: GradingRun
+) -> StudentResult:
     """The student's result: every flag raised so far and one row per graded cell."""
     result = StudentResult(taken.submission.student, attempts=made.attempts)
     for status, reason in taken.flags + made.flags:
@@ -258,7 +253,7 @@ def report(taken: Intake, made: Run, assignment: Assignment, settings: Settings)
         notes = _notes_by_test(name, spec, checked, result)
         for test, points in spec.points.items():
             cell, flags = cell_result(
-                name, spec, test, points, checked, notes.get(test, []), made, settings
+                name, spec, test, points, checked, notes.get(test, []), made, grading_run
             )
             result.cells.append(cell)
             for status, reason in flags:
@@ -294,7 +289,7 @@ def cell_result(
     checked: Checked | None,
     notes: list[str],
     made: Run,
-    settings: Settings,
+    grading_run: GradingRun,
 ) -> tuple[CellResult, list[Flag]]:
     """One graded cell's row, with every reason for it; the one place reasons meet a cell."""
     notes = list(notes)
@@ -312,13 +307,13 @@ def cell_result(
         if (name, answer) in made.removed:
             notes.insert(0, f"the answer cell {answer} {made.removed[(name, answer)]}")
         if status is not CellStatus.PASSED and name in made.outputs:
-            errors = describe_errors(made.outputs[name], spec, test)
-            notes += [sandbox.explained(error, settings) for error in errors]
-            if any("timed out" in error for error in errors):
+            errors = cell_errors(made.outputs[name], spec, test)
+            notes += [sandbox.explained(str(error), grading_run) for error in errors]
+            if any(error.timed_out for error in errors):
                 flags.append(
                     (
                         Status.CHECK_BY_HAND,
-                        f"{name}.ipynb: {test} timed out after {settings.cell_timeout} s "
+                        f"{name}.ipynb: {test} timed out after {grading_run.cell_timeout} s "
                         "(an overloaded machine can cause this too: grade the student again "
                         "alone with --student)",
                     )
@@ -326,7 +321,21 @@ def cell_result(
     return CellResult(name, test, score, points, status, "; ".join(notes)), flags
 
 
-def describe_errors(nb, spec: NotebookSpec, test: str) -> list[str]:
+@dataclass(frozen=True)
+class CellError:
+    """An error output of a graded cell, as the CSV tells it."""
+
+    where: str  # "the test" or "the answer cell <grade id>"
+    timed_out: bool  # nbclient stopped the cell at its timeout
+    message: str = ""  # the exception's name and first line (when it did not time out)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.where} timed out" if self.timed_out else f"{self.where} raised {self.message}"
+        )
+
+
+def cell_errors(nb, spec: NotebookSpec, test: str) -> list[CellError]:
     """Why a test cell lost points: its error, and an error in the answer before it."""
     found = []
     answer = spec.answer_for_test(test)
@@ -340,25 +349,18 @@ def describe_errors(nb, spec: NotebookSpec, test: str) -> list[str]:
         where = "the test" if gid == test else f"the answer cell {gid}"
         if any(o.get("ename") == "CellTimeoutError" for o in errors):
             # The kernel's KeyboardInterrupt comes first; the timeout is the story.
-            found.append(f"{where} timed out")
+            found.append(CellError(where, timed_out=True))
             continue
         evalue = str(errors[0].get("evalue", "")).strip().splitlines()
         message = (
             f"{errors[0].get('ename')}: {evalue[0][:300]}" if evalue else errors[0].get("ename")
         )
-        found.append(f"{where} raised {message}")
+        found.append(CellError(where, timed_out=False, message=message))
     return found
 
 
-def grade_student(
-    course: Path,
-    template_db: Path,
-    assignment: Assignment,
-    submission: Submission,
-    settings: Settings,
-    scratch_parent: Path | None = None,
-) -> GradedStudent:
+def grade_student(submission: Submission, grading: Grading) -> GradedStudent:
     """Grade one student in a scratch course: intake, run, report."""
-    taken = intake(submission, assignment)
-    made = run(taken, course, template_db, assignment, settings, scratch_parent)
-    return GradedStudent(report(taken, made, assignment, settings), submission, made)
+    taken = intake(submission, grading.assignment)
+    made = run(taken, grading)
+    return GradedStudent(report(taken, made, grading.assignment, grading.run), submission, made)

@@ -1,6 +1,6 @@
 """Screening a submission with the integrity check before it runs, and marking its results.
 
-`screen` decides, from upsampling_course.classroom.integrity's findings, which
+`screen` decides, from upsampling_grader.integrity's findings, which
 graded test cells score zero or are flagged, and removes zero-scored code from
 the notebook before nbgrader runs it; `apply_verdicts` writes the verdicts into
 the student's result rows for the CSV. Policy: book/instructor/grading.md.
@@ -8,7 +8,7 @@ the student's result rows for the CSV. Policy: book/instructor/grading.md.
 
 from __future__ import annotations
 
-from upsampling_course.classroom.integrity import check_cell, module_names_of, verdict
+from upsampling_grader.integrity import check_cell, module_names_of, verdict
 
 ZERO_PREFIX = "scored zero by the integrity check"
 FLAG_PREFIX = "flagged by the integrity check (score kept)"
@@ -27,8 +27,8 @@ def screen(nb, spec) -> dict[str, tuple[str, str]]:
     every answer after it replaced, so nbgrader itself scores those tests 0
     (and the gradebook agrees with the CSV) and the offending code never runs.
     """
-    from upsampling_course.classroom.notebooks import grade_id
-    from upsampling_course.classroom.repair import neutralise_answer
+    from upsampling_grader.notebooks import grade_id
+    from upsampling_grader.repair import neutralise_answer
 
     locked = [
         spec.sources[gid]
@@ -82,7 +82,7 @@ def _merge(verdicts: dict, test: str, status: str, reason: str) -> None:
 
 def apply_verdicts(result, name: str, verdicts: dict[str, tuple[str, str]]) -> None:
     """Zero or annotate the student's rows of notebook `name`; flag the student for a look."""
-    from upsampling_course.classroom.results import CellStatus, Status
+    from upsampling_grader.results import CellStatus, Status
 
     for cell in result.cells:
         if cell.notebook != name or cell.cell not in verdicts:

@@ -2,12 +2,12 @@
 
 A new nbgrader process per student costs a Python start, nbgrader's imports
 and a gradebook before the first cell runs (benchmarks/README.md measures
-it). :func:`grade_all` puts up to ``Settings.batch_size`` students
-(:data:`BATCH_SIZE` by default, ``--batch-size``) in one scratch
+it). :func:`grade_all` puts up to ``GradingRun.batch_size`` students
+(``limits.BATCH_SIZE`` by default, ``--batch-size``) in one scratch
 course, under aliases (``s000``, ``s001``, ...), and runs nbgrader once: it
 grades them one after another, each notebook in a fresh kernel in its own
 sandbox, which sees no notebook and no other student's files
-(``classroom.sandbox``). The batch's scratch course holds submissions and
+(``upsampling_grader.sandbox``). The batch's scratch course holds submissions and
 nothing secret, like a one-student one.
 
 Who finished is read from the files (``settle``), not from the log, which a
@@ -16,7 +16,7 @@ crash, a hung cell, too long, an nbgrader error) is graded again alone by
 ``student.run``; when the run was stopped in that student's notebook and the
 log agrees, the stopped run is its first attempt, so the cell to blame is
 removed before the retry. Students a stopped run never reached go back to
-the queue (:class:`Queue`), which ``settings.jobs`` threads share: whoever is
+the queue (:class:`Queue`), which ``GradingRun.jobs`` threads share: whoever is
 free takes the next student to grade alone, or the next batch.
 """
 
@@ -29,16 +29,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from upsampling_course.classroom import student as one_student
-from upsampling_course.classroom.assignment import DEFAULT_BATCH_SIZE, Assignment, Settings
-from upsampling_course.classroom.results import Status
-from upsampling_course.classroom.scratch import Attempt, ScratchGrading
-from upsampling_course.classroom.student import Intake, Run
-
-BATCH_SIZE = DEFAULT_BATCH_SIZE
+from upsampling_grader import student as one_student
+from upsampling_grader.results import Status
+from upsampling_grader.scratch import Attempt, Grading, ScratchGrading
+from upsampling_grader.student import Intake, Run
 
 
-def batch_size_now(pending: int, jobs: int, size: int = BATCH_SIZE) -> int:
+def batch_size_now(pending: int, jobs: int, size: int) -> int:
     """How many of ``pending`` students the next nbgrader run takes: at most ``size``, and few
     enough that every one of ``jobs`` gets a share of what is left."""
     return max(1, min(size, math.ceil(pending / max(jobs, 1))))
@@ -97,23 +94,17 @@ class Queue:
 
 
 def grade_all(
-    taken: dict[str, Intake],
-    course: Path,
-    template_db: Path,
-    assignment: Assignment,
-    settings: Settings,
-    scratch_parent: Path | None = None,
-    on_done: Callable[[str], None] | None = None,
+    taken: dict[str, Intake], grading: Grading, on_done: Callable[[str], None] | None = None
 ) -> dict[str, Run]:
-    """Autograde every intake (student -> intake) in ``settings.jobs`` threads of nbgrader runs
-    of up to ``settings.batch_size`` students each; returns student -> run, in ``taken``'s
+    """Autograde every intake (student -> intake) in ``jobs`` threads of nbgrader runs of up
+    to ``batch_size`` students each (``grading.run``); returns student -> run, in ``taken``'s
     order. ``on_done(student)`` is called as each student's run is settled."""
     done = on_done or (lambda student: None)
-    where = (course, template_db, assignment, settings, scratch_parent)
+    jobs = grading.run.jobs
     runs = {s: Run() for s, t in taken.items() if not t.gradable}
     for student in runs:
         done(student)
-    queue = Queue([s for s in taken if s not in runs], settings.jobs, settings.batch_size)
+    queue = Queue([s for s in taken if s not in runs], jobs, grading.run.batch_size)
 
     def work() -> None:
         while (item := queue.take()) is not None:
@@ -121,11 +112,11 @@ def grade_all(
             try:
                 if item[0] == "alone":
                     _, student, earlier = item
-                    runs[student] = _alone(taken[student], earlier, *where)
+                    runs[student] = _alone(taken[student], earlier, grading)
                     done(student)
                 else:
                     finished, failed, unreached = _one_run(
-                        {s: taken[s] for s in item[1]}, *where, done
+                        {s: taken[s] for s in item[1]}, grading, done
                     )
                     runs.update(finished)
                     alone = list(failed.items())
@@ -137,7 +128,7 @@ def grade_all(
             finally:
                 queue.hand_back(alone, unreached)
 
-    threads = [threading.Thread(target=work) for _ in range(settings.jobs)]
+    threads = [threading.Thread(target=work) for _ in range(jobs)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -145,14 +136,14 @@ def grade_all(
     return {s: runs[s] for s in taken}
 
 
-def _alone(taken: Intake, earlier: tuple[Attempt | None, float] | None, *where) -> Run:
+def _alone(taken: Intake, earlier: tuple[Attempt | None, float] | None, grading: Grading) -> Run:
     """Grade one student in a scratch course of its own; ``earlier``: (the batch's run to
     start from, or None; seconds used in it) for a student the batch did not finish."""
     attempt, spent = earlier if earlier else (None, 0.0)
     # Its time allowance counts from now, less what it already used in the batch.
     taken.started = time.monotonic() - spent
     try:
-        made = one_student.run(taken, *where, earlier=attempt)
+        made = one_student.run(taken, grading, earlier=attempt)
     except Exception as error:
         return failed_run(error)
     made.seconds = time.monotonic() - taken.started  # not the wait for the rest of the class
@@ -162,24 +153,18 @@ def _alone(taken: Intake, earlier: tuple[Attempt | None, float] | None, *where) 
 
 
 def _one_run(
-    taken: dict[str, Intake],
-    course: Path,
-    template_db: Path,
-    assignment: Assignment,
-    settings: Settings,
-    scratch_parent: Path | None,
-    done: Callable[[str], None],
+    taken: dict[str, Intake], grading: Grading, done: Callable[[str], None]
 ) -> tuple[dict[str, Run], dict[str, tuple[Attempt | None, float]], list[str]]:
     """One nbgrader run for ``taken``: (finished runs, students to grade alone with the
     attempt to start from and the seconds they used, students never reached)."""
     names = {alias(i): s for i, s in enumerate(taken)}
-    root = Path(tempfile.mkdtemp(prefix="classroom-batch-", dir=scratch_parent))
-    scratch = ScratchGrading(root, course, template_db, assignment, tuple(names))
+    root = Path(tempfile.mkdtemp(prefix="grader-batch-", dir=grading.run.scratch_parent))
+    scratch = ScratchGrading(root, grading, tuple(names))
     for name, student in names.items():
         one_student.hand_in(taken[student], scratch, name)
     launched = time.monotonic()
     attempt = scratch.autograde(
-        settings, settings.student_timeout, lambda a: done(names[a]) if a in names else None
+        grading.run.student_timeout, lambda a: done(names[a]) if a in names else None
     )
     wall = time.monotonic() - launched
     finished, _in_progress, unreached = settle(
@@ -194,11 +179,11 @@ def _one_run(
         made.seconds = outcome.ended - outcome.started if outcome else wall / len(names)
         made.phases = [{"in a batch of students": made.seconds}]
         one_student.collect(made)
-        made.flags += one_student.sandbox_flags(made, settings)
+        made.flags += one_student.sandbox_flags(made, grading.run)
         runs[student] = made
     for name in sorted(set(names) - set(finished) - set(unreached)):
         alone[names[name]] = _carried(attempt, name)
-    if not runs and not settings.keep_scratch:
+    if not runs and not grading.run.keep_scratch:
         scratch.cleanup()
     return runs, alone, [names[n] for n in unreached]
 

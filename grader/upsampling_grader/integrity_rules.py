@@ -1,6 +1,6 @@
 """The integrity check's rule tables: which modules, names and attributes an answer may not touch.
 
-Read by upsampling_course.classroom.integrity, whose docstring gives the three
+Read by upsampling_grader.integrity, whose docstring gives the three
 kinds of finding and the policy (book/instructor/grading.md, *Answers that do
 not earn their points*). Kept apart so the rules can be read, and changed, in
 one place.
@@ -29,6 +29,8 @@ FORBIDDEN_MODULES = {
     "nbgrader": "reads-tests",
     "jupyter_client": "reads-tests",
     "__main__": "reads-tests",
+    # The grader itself: a student's kernel cannot import it (the sandbox covers it).
+    "upsampling_grader": "reads-tests",
 }
 #: Modules with innocent uses that can also read files or run programs: flagged.
 FLAGGED_MODULES = ("subprocess", "pickle", "shelve", "glob", "shutil", "types", "ast", "dis")

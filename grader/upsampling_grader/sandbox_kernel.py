@@ -21,7 +21,7 @@ from jupyter_client.channels import AsyncZMQSocketChannel
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Type, Unicode
 
-from upsampling_course.classroom.sandbox import (
+from upsampling_grader.sandbox import (
     NOT_SHIPPED,
     NOTES_FILE,
     Limits,
