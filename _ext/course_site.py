@@ -4,7 +4,7 @@ Sphinx 7.4 registers an inline script that an extension adds after the
 builder starts (sphinx-thebe's configuration, sphinx-togglebutton's selector)
 twice: once with the file name None and once with "". The second copy of
 sphinx-thebe's `const THEBE_JS_URL = ...` is a JavaScript error on every
-page, which tests/test_site_browser.py rightly reports. This extension drops
+page, which tests/book/test_site_browser.py rightly reports. This extension drops
 the repeated copies before each page is written.
 
 Matplotlib's JavaScript animations (`Animation.to_jshtml`) link Font Awesome
@@ -23,6 +23,13 @@ for reduced motion, and the sidebar becomes a navigation landmark
 (`static/course_a11y.js`). Bibliography entries get the list-item role their
 list needs (docutils writes the deprecated `doc-biblioentry`, which leaves
 axe-core's `aria-required-children` check failing on the references page).
+
+Only the chapters (the executed pages of the parts Chapters and Lab,
+``tools.book_toc.chapter_pages``) keep the theme's Binder and Colab launch
+buttons: they are the pages with Colab copies, which run from the student
+package alone. The other executed pages (the Exercises page, the
+instructors' pages) read facts of the checkout; they keep their download
+buttons.
 
 At the end of the build the whole book is printed into one PDF,
 `book.pdf` at the top of the site, by the system's Chromium
@@ -43,6 +50,10 @@ from sphinx.util import logging
 
 sys.path.insert(0, str(Path(__file__).parent))
 import book_pdf  # noqa: E402 - beside this file, which Sphinx loads by path
+
+# The checkout, for its tools (the book is built there; tools/ is never installed).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tools.book_toc import chapter_pages  # noqa: E402
 
 STATIC = Path(__file__).parent / "static"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -85,6 +96,19 @@ def fix_bibliography_roles(app, pagename, templatename, context, doctree) -> Non
         context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
 
 
+def find_chapters(app, config) -> None:
+    app.course_chapters = set(chapter_pages(Path(app.srcdir)))
+
+
+def launch_chapters_only(app, pagename, templatename, context, doctree) -> None:
+    """Drop the launch buttons of a page that has no Colab copy (not a chapter)."""
+    if pagename in app.course_chapters or "header_buttons" not in context:
+        return
+    context["header_buttons"] = [
+        button for button in context["header_buttons"] if button.get("label") != "launch-buttons"
+    ]
+
+
 def serve_mathjax_locally(app, config) -> None:
     config.html_static_path.append(str(STATIC))
     # Relative to _static/ in the built site.
@@ -123,12 +147,15 @@ def print_the_book(app, exception) -> None:
 
 
 def setup(app):
+    app.connect("config-inited", find_chapters)
     app.connect("config-inited", serve_mathjax_locally)
     app.connect("config-inited", link_the_pdf)
     app.connect("html-page-context", drop_repeated_scripts)
     app.connect("html-page-context", drop_animation_icon_cdn)
     app.connect("html-page-context", add_pdf_link)
     app.connect("html-page-context", fix_bibliography_roles)
+    # After sphinx-book-theme's add_launch_buttons (priority 501).
+    app.connect("html-page-context", launch_chapters_only, priority=600)
     app.connect("build-finished", print_the_book)
     app.add_js_file("course_a11y.js", loading_method="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,4 +1,4 @@
-"""Write Colab-ready .ipynb copies of the book's executed chapters and released exercises.
+"""Write Colab-ready .ipynb copies of the book's chapters and released exercises.
 
 Used by .github/workflows/deploy.yml, which pushes them to the branch the
 launch buttons open (`repository.branch` in _config.yml). Colab opens only
@@ -11,8 +11,10 @@ text. On Binder, or in
 a local copy, the cell does nothing: there `requirements.txt` has installed
 everything.
 
-- Chapters: for every TOC page that is a MyST notebook, `<page>.ipynb` beside
-  it (a jupytext conversion, no outputs). When these files sit next to the
+- Chapters: for every executed page of the parts Chapters and Lab
+  (`book_toc.chapter_pages`), `<page>.ipynb` beside it (a jupytext
+  conversion, no outputs). Other executed pages (the Exercises page, the
+  instructors' pages) read the checkout and get no copy and no launch button. When these files sit next to the
   chapters during the build, the theme's launch buttons link the .ipynb
   instead of the .md (Sphinx ignores them: `book/**.ipynb` is in
   `exclude_patterns`). Write them before the build.
@@ -22,9 +24,9 @@ everything.
   links keep serving the releases as generated (the drift test compares
   exercises/ with a fresh nbgrader generation, and main never holds these).
 
-    python .github/launch_notebooks.py chapters        # book/<chapter>.ipynb
-    python .github/launch_notebooks.py exercises       # exercises/*/*.ipynb, in place
-    python .github/launch_notebooks.py all --out /tmp/nb   # both, somewhere else
+    python -m tools.launch_notebooks chapters        # book/<chapter>.ipynb
+    python -m tools.launch_notebooks exercises       # exercises/*/*.ipynb, in place
+    python -m tools.launch_notebooks all --out /tmp/nb   # both, somewhere else
 
 Each prints the paths it wrote, one a line. `colab_url` and `binder_url` give
 the links that open a copy.
@@ -33,7 +35,6 @@ the links that open a copy.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from urllib.parse import quote
 
@@ -41,9 +42,7 @@ import jupytext
 import nbformat
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT))
-from upsampling_course.book_toc import executed_pages  # noqa: E402
+from tools.book_toc import REPO_ROOT, chapter_pages
 
 # The student-sized install: the helper package and what its lab extra names.
 STUDENT_REQUIREMENT = "upsampling-course[lab] @ git+{repository}@{branch}"
@@ -59,11 +58,6 @@ if "google.colab" in sys.modules:
     %pip install --quiet {requirements}
 """
 SETUP_CELL_ID = "colab-setup"
-
-
-def executed_chapters(repo_root: Path = REPO_ROOT) -> list[str]:
-    """TOC pages (without extension) whose source is a MyST notebook."""
-    return executed_pages(repo_root)
 
 
 def released_exercises(repo_root: Path = REPO_ROOT) -> list[Path]:
@@ -137,7 +131,7 @@ def with_setup_cell(
 def write_chapter_notebooks(out_dir: Path | None = None, repo_root: Path = REPO_ROOT) -> list[Path]:
     """One notebook per executed chapter, beside it (or in `out_dir`); returns the paths."""
     written = []
-    for page in executed_chapters(repo_root):
+    for page in chapter_pages(repo_root):
         notebook = with_setup_cell(jupytext.read(repo_root / f"{page}.md"), "chapter", repo_root)
         target = (out_dir / Path(page).name if out_dir else repo_root / page).with_suffix(".ipynb")
         target.parent.mkdir(parents=True, exist_ok=True)

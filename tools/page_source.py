@@ -1,6 +1,6 @@
 """A small reader of MyST Markdown pages: fenced directives, code cells, headings, labels.
 
-Enough of MyST for the page conventions (upsampling_course.page_conventions)
+Enough of MyST for the page conventions (tools.page_conventions)
 to check a chapter's source line by line; not a full MyST parser.
 """
 

@@ -1,7 +1,7 @@
 """The page conventions every chapter follows, checked on its MyST source.
 
 One function per convention, on a page read by
-upsampling_course.page_source, each returning the problems it finds as
+tools.page_source, each returning the problems it finds as
 `Problem(line, message)`, so a test can name every offending line at once.
 The conventions (CONTRIBUTING.md, "Writing a chapter"):
 
@@ -14,7 +14,7 @@ The conventions (CONTRIBUTING.md, "Writing a chapter"):
 5. no glue call glues a string (it renders in quotes: glue the number and put
    the format in the role).
 
-Used by tests/test_reading.py (sources) and tests/test_book.py (built HTML).
+Used by tests/book/test_reading.py (sources) and tests/book/test_book.py (built HTML).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import ast
 import html
 import re
 
-from upsampling_course.page_source import (
+from tools.page_source import (
     LIST_ITEM_LINE,
     Block,
     Page,

@@ -1,8 +1,8 @@
 """The book's table of contents (_toc.yml), walked in one place.
 
-Used by the tests that check every page (tests/test_book.py, tests/test_reading.py,
-tests/test_site_browser.py) and by .github/launch_notebooks.py, which writes a
-notebook per executed chapter.
+Used by the tests that check every page (tests/book/), by
+tools/launch_notebooks.py, which writes a Colab copy of every chapter, and by
+_ext/course_site.py, which gives only those pages launch buttons.
 """
 
 from __future__ import annotations
@@ -57,3 +57,15 @@ def executed_pages(repo_root: Path = REPO_ROOT) -> list[str]:
     """TOC pages whose source is a MyST notebook, in reading order."""
     pages = toc_files(repo_root / "_toc.yml")
     return [page for page in pages if is_executed(page, repo_root)]
+
+
+# The parts whose executed pages are chapters a student runs: each gets a Colab
+# copy and launch buttons. Other executed pages (the Exercises page, the
+# instructors' pages) read facts of the checkout and run only in the book build.
+CHAPTER_PARTS = ("Chapters", "Lab")
+
+
+def chapter_pages(repo_root: Path = REPO_ROOT) -> list[str]:
+    """The executed pages of the chapter parts, in reading order: those with Colab copies."""
+    chapters = set(toc_files(repo_root / "_toc.yml", CHAPTER_PARTS))
+    return [page for page in executed_pages(repo_root) if page in chapters]

@@ -2,7 +2,7 @@
 
 The Exercises page (book/exercises.md) glues each assignment's points and
 expected minutes from here, so the page cannot drift from the notebooks; and
-tests/test_assignment_points.py checks that the points a notebook's text
+tests/assignments/test_assignment_points.py checks that the points a notebook's text
 states (its "How it is graded" paragraph and each `## ... (N points)`
 heading) equal the nbgrader metadata of its test cells.
 
