@@ -19,9 +19,12 @@ seconds to that hit; the lab page reads ``lab_time_to_targets*.json``.
 Seconds depend on the machine: run each process on a core of its own
 (``taskset -c N``) on an otherwise idle machine, and the records say so.
 
-Writes ``benchmarks/results/lab_ablations.json`` (with the command, date,
-machine, versions) and ``lab_ablations_samples.npz`` after every run, so
-an interrupted run leaves what it finished. ``--seed-list 2 --name
+Writes ``upsampling_course/results/lab_ablations.json`` (a
+``upsampling_course.results.ResultsFile``: the command, date, machine,
+versions, the targets and classifier the runs were judged by, the settings
+and the runs) and ``lab_ablations_samples.npz`` after every run, so an
+interrupted run leaves what it finished. The package ships them: the lab
+page and the artifacts chapter read them from there. ``--seed-list 2 --name
 lab_ablations_seed2`` runs one seed into files of its own, to share the
 work between processes; ``upsampling_course.lab_results`` reads every
 ``lab_ablations*.json`` together.
@@ -37,15 +40,18 @@ work between processes; ``upsampling_course.lab_results`` reads every
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
-import json
+import shlex
 import sys
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# The package's results, which it ships and the chapters read (upsampling_course.results).
+RESULTS = ROOT / "upsampling_course" / "results"
+
+
+NUM_IMAGES = 1000  # generated digits per scoring
 
 
 def main(argv=None) -> None:
@@ -67,7 +73,7 @@ def main(argv=None) -> None:
         action="store_true",
         help="train the ablations until they meet the targets (--steps caps them); no failures",
     )
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="default: the package's")
     args = parser.parse_args(argv)
 
     from upsampling_course.keras_setup import import_keras_quietly
@@ -81,57 +87,68 @@ def main(argv=None) -> None:
     )
     from upsampling_course.gan.recipes import ABLATIONS, FAILURES
     from upsampling_course.quality import load_scorer
+    from upsampling_course.results import AblationSettings, Judge, RealSpectrum, ResultsFile
     from upsampling_course.spectrum import power_spectrum_2d, radial_power_spectrum
 
     scorer = load_scorer(verbose=False)
     frequencies, real_power = radial_power_spectrum(scorer.test.images)
-    results = {
-        "command": " ".join([".venv/bin/python", "benchmarks/lab_ablations.py", *sys.argv[1:]]),
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "machine": machine_record(),
-        "versions": versions_record(),
-        "steps": args.steps,
-        "failure_steps": args.failure_steps,
-        "seeds": args.seed_list or list(range(args.seeds)),
-        "failure_seeds": args.failure_seeds,
-        "score_every": args.score_every,
-        "until_targets": args.until_targets,
-        "num_images": 1000,
-        "real_spectrum": {
-            "frequencies": frequencies.tolist(),
-            "power": real_power.tolist(),
-            "power_spectrum_2d": significant(power_spectrum_2d(scorer.test.images)),
-        },
-        "runs": [],
-    }
-    args.out.mkdir(parents=True, exist_ok=True)
-    samples = {}
+    seeds = args.seed_list or list(range(args.seeds))
+    header = ResultsFile(
+        benchmark="lab_ablations",
+        command=shlex.join([".venv/bin/python", "benchmarks/lab_ablations.py", *sys.argv[1:]]),
+        date=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        machine=machine_record(),
+        versions=versions_record(),
+        judge=Judge.of(scorer, NUM_IMAGES),
+        settings=AblationSettings(
+            steps=args.steps,
+            failure_steps=args.failure_steps,
+            seeds=seeds,
+            failure_seeds=args.failure_seeds,
+            score_every=args.score_every,
+            until_targets=args.until_targets,
+            recipes=args.recipes,
+        ),
+        runs=[],
+        real_spectrum=RealSpectrum(
+            frequencies=frequencies.tolist(),
+            power=real_power.tolist(),
+            power_spectrum_2d=significant(power_spectrum_2d(scorer.test.images)),
+        ),
+    )
+    runs, samples = [], {}
     plan = [(name, recipe, args.steps) for name, recipe in ABLATIONS.items()]
     if not args.until_targets:
         plan += [(name, recipe, args.failure_steps) for name, recipe in FAILURES.items()]
     if args.recipes:
         plan = [entry for entry in plan if entry[0] in args.recipes]
     # Seed-major order: an interrupted run still has every recipe on the first seeds.
-    for seed in args.seed_list or range(args.seeds):
+    for seed in seeds:
         for name, recipe, steps in plan:
             if name in FAILURES and seed >= args.failure_seeds:
                 continue
             record, images = recorded_run(
-                recipe, scorer, steps, args.score_every, seed, stop_at_targets=args.until_targets
+                recipe,
+                scorer,
+                steps,
+                args.score_every,
+                seed,
+                num_images=NUM_IMAGES,
+                stop_at_targets=args.until_targets,
+                failure=name in FAILURES,
             )
-            record["failure"] = name in FAILURES
-            results["runs"].append(record)
+            runs.append(record)
             samples[f"{name}|{seed}"] = images
-            last = record["checkpoints"][-1]
+            last = record.checkpoints[-1]
             print(
-                f"{name:<24} seed {seed}: {last['steps']} steps in {record['wall_seconds']:.0f} s "
-                f"(load {record['load_average_before']:.1f}), confident "
-                f"{last['confident_fraction']:.3f}, coverage {last['coverage']:.3f}, Frechet x "
-                f"{last['frechet_ratio']:.2f}, spectral {record['spectral_artifact_score']:.3f}",
+                f"{name:<24} seed {seed}: {last.steps} steps in {record.wall_seconds:.0f} s "
+                f"(load {record.load_average_before:.1f}), confident "
+                f"{last.scores.confident_fraction:.3f}, coverage {last.scores.coverage:.3f}, "
+                f"Frechet x {last.scores.frechet_ratio:.2f}, "
+                f"spectral {record.spectral_artifact_score:.3f}",
                 flush=True,
             )
-            (args.out / f"{args.name}.json").write_text(json.dumps(results, indent=1) + "\n")
-            np.savez_compressed(args.out / f"{args.name}_samples.npz", **samples)
+            dataclasses.replace(header, runs=runs).write(args.out, args.name, samples)
 
 
 if __name__ == "__main__":

@@ -17,9 +17,11 @@ distance over the real-vs-real baseline), and prints:
 batch) and scores both it and the trained generator on a second,
 independent batch of latent vectors, so the worst ratio after the first hit
 is not measured on the batch the snapshot was chosen by. ``--results FILE``
-writes everything as JSON with the command, date, machine, versions and the
-load average before and after each run: timings taken under load are not
-idle figures.
+writes everything as a ``upsampling_course.results.ResultsFile`` (with the
+command, date, machine, versions, the targets and classifier it was judged
+by, and the load average before and after each run: timings taken under
+load are not idle figures); the package ships
+``upsampling_course/results/lab_speed.json``, which the lab page reads.
 
 Scoring time is not counted as training time. Figures only, no assertions:
 timings depend on the machine and on whatever else runs on it.
@@ -28,7 +30,7 @@ timings depend on the machine and on whatever else runs on it.
     .venv/bin/python benchmarks/lab_speed.py --quick      # 20 and 40 s: a smoke run
     .venv/bin/python benchmarks/lab_speed.py --budgets 60 300 --recipes lab
     .venv/bin/python benchmarks/lab_speed.py --budgets 60 120 300 --recipes lab \
-        --seeds 0 1 2 --keep-best --results benchmarks/results/lab_speed.json
+        --seeds 0 1 2 --keep-best --results upsampling_course/results/lab_speed.json
 
 Use ``taskset -c 0,1`` to measure a 2-core machine on a larger one.
 """
@@ -41,9 +43,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from upsampling_course.quality import (  # noqa: E402
+from upsampling_course.quality import (
     TARGET_CONFIDENT_FRACTION,
     TARGET_COVERAGE,
     TARGET_FRECHET_RATIO,
@@ -192,7 +192,7 @@ def main(argv=None) -> None:
         f"CPU cores visible: {len(os.sched_getaffinity(0))}, TensorFlow {tf.__version__}, "
         f"load average {os.getloadavg()[0]:.1f}"
     )
-    scorer = load_scorer(args.source)
+    scorer = args.scorer = load_scorer(args.source)
     images = scorer.train.images  # the held-out digits stay unseen by the GANs too
     print(
         f"Training {', '.join(args.recipes)} on the same {len(images):,} digits; budgets {args.budgets} s"
@@ -251,57 +251,59 @@ def print_report(results: dict, args) -> None:
 
 
 def write_results(args, results: dict, loads: dict) -> None:
+    """Everything measured, as one ``upsampling_course.results.ResultsFile`` at ``args.results``."""
     import datetime
-    import json
+    import shlex
 
-    def score_dict(score):
-        return {
-            "confident_fraction": score.confident_fraction,
-            "coverage": score.coverage,
-            "frechet_ratio": score.frechet_ratio,
-            "meets_targets": score.meets_targets(),
-        }
-
-    runs = []
-    for (name, seed), records in results.items():
-        points = []
-        for record in records:
-            point = {"seconds": record["seconds"], "steps": record["steps"]}
-            for key in ("score", "trained_on_new_batch", "kept_on_new_batch"):
-                if key in record:
-                    point[key] = score_dict(record[key])
-            points.append(point)
-        runs.append(
-            {
-                "recipe": name,
-                "seed": seed,
-                "load_average_before": loads[name, seed][0],
-                "load_average_after": loads[name, seed][1],
-                "seconds_to_targets": time_to_targets(records),
-                "worst_ratio_after_first_hit": worst_after_first_hit(records),
-                "worst_kept_ratio_after_first_hit_new_batch": (
-                    worst_after_first_hit(records, "kept_on_new_batch") if args.keep_best else None
-                ),
-                "points": points,
-            }
-        )
+    from upsampling_course import results as records
     from upsampling_course.gan.experiments import machine_record, versions_record
 
-    args.results.parent.mkdir(parents=True, exist_ok=True)
-    args.results.write_text(
-        json.dumps(
-            {
-                "command": " ".join([".venv/bin/python", "benchmarks/lab_speed.py", *sys.argv[1:]]),
-                "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-                "machine": machine_record(),
-                "versions": versions_record(),
-                "note": "time budgets: figures taken with a load average above the core count are not idle figures",
-                "runs": runs,
-            },
-            indent=1,
+    def scored(record: dict, key: str) -> records.Scores | None:
+        return records.Scores.of(record[key]) if key in record else None
+
+    runs = [
+        records.SpeedRun(
+            recipe=name,
+            seed=seed,
+            points=[
+                records.SpeedPoint(
+                    seconds=record["seconds"],
+                    steps=record["steps"],
+                    score=records.Scores.of(record["score"]),
+                    trained_on_new_batch=scored(record, "trained_on_new_batch"),
+                    kept_on_new_batch=scored(record, "kept_on_new_batch"),
+                )
+                for record in records
+            ],
+            seconds_to_targets=time_to_targets(records),
+            worst_ratio_after_first_hit=worst_after_first_hit(records),
+            worst_kept_ratio_after_first_hit_new_batch=(
+                worst_after_first_hit(records, "kept_on_new_batch") if args.keep_best else None
+            ),
+            load_average_before=loads[name, seed][0],
+            load_average_after=loads[name, seed][1],
         )
-        + "\n"
-    )
+        for (name, seed), records in results.items()
+    ]
+    records.ResultsFile(
+        benchmark="lab_speed",
+        command=shlex.join([".venv/bin/python", "benchmarks/lab_speed.py", *sys.argv[1:]]),
+        date=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        machine=machine_record(),
+        versions=versions_record(),
+        judge=records.Judge.of(args.scorer, args.num_images),
+        settings=records.SpeedSettings(
+            budgets=args.budgets,
+            eval_every=args.eval_every,
+            seeds=args.seeds,
+            recipes=args.recipes,
+            keep_best=args.keep_best,
+            source=args.source,
+        ),
+        runs=runs,
+        note="time budgets: figures taken with a load average above the core count are not "
+        "idle figures",
+    ).write(args.results.parent, args.results.stem)
 
 
 if __name__ == "__main__":

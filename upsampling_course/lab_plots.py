@@ -142,22 +142,26 @@ def save_gif(
     return path
 
 
-def plot_recorded_run(record: dict, samples: np.ndarray, axes: Sequence[plt.Axes]) -> None:
-    """One recorded run (``upsampling_course.gan.experiments.recorded_run``): its digits and losses.
+def plot_recorded_run(record, samples: np.ndarray, axes: Sequence[plt.Axes]) -> None:
+    """One recorded run (a ``results.TrainingRun``, ``gan.experiments.recorded_run``): its
+    digits and losses.
 
     ``axes[0]`` shows ``samples`` (uint8, 0 black to 255 white) as a grid,
     ``axes[1]`` both losses against the training step, as the record keeps
-    them (means of ``record["loss_block"]`` steps).
+    them (means of ``record.loss_block`` steps).
     """
     samples = np.asarray(samples)
     if samples.dtype != np.uint8 or samples.ndim != 3:
         raise ValueError(
             f"expected uint8 samples shaped (N, H, W), got {samples.dtype} {samples.shape}"
         )
-    show_image_grid(samples / 127.5 - 1, record["recipe"], ax=axes[0])
-    block = record["loss_block"]
-    for key, label in (("generator_loss", "generator"), ("discriminator_loss", "discriminator")):
-        values = np.asarray(record[key], dtype=float)
+    show_image_grid(samples / 127.5 - 1, record.recipe, ax=axes[0])
+    block = record.loss_block
+    for losses, label in (
+        (record.generator_loss, "generator"),
+        (record.discriminator_loss, "discriminator"),
+    ):
+        values = np.asarray(losses, dtype=float)
         axes[1].plot(block * (np.arange(len(values)) + 1), values, label=label)
     axes[1].set_xlabel("training step")
     axes[1].set_ylabel(f"loss ({block}-step mean)")
@@ -207,12 +211,11 @@ def plot_stay_curves(lab_speed, target: float | None = None, top: float = 4.5) -
     returns. Each panel draws the series of :data:`STAY_STYLES` (each
     labelled at its right end), the Fréchet target as a dashed line and the
     first hit (the first scoring that met all three targets) as a dotted
-    vertical line. The ratio axis stops at ``top``: the first scorings, far
-    above the target, run off the top. Used by *The MNIST generator lab*.
+    vertical line; the target is the one the runs were judged by, unless
+    given. The ratio axis stops at ``top``: the first scorings, far above the
+    target, run off the top. Used by *The MNIST generator lab*.
     """
-    from upsampling_course.quality import TARGET_FRECHET_RATIO
-
-    target = TARGET_FRECHET_RATIO if target is None else target
+    target = lab_speed.record.judge.targets.frechet_ratio if target is None else target
     curves = lab_speed.curves
     if not curves:
         raise ValueError("no curves to plot")
@@ -283,14 +286,14 @@ def plot_time_to_targets(
     """
     if not recipes:
         raise ValueError("name at least one recipe")
-    cap_key = "steps" if key == "steps_to_targets" else "seconds"
-    cap = max(r["checkpoints"][-1][cap_key] for name in recipes for r in times.of(name))
+    cap_of = "steps" if key == "steps_to_targets" else "seconds"  # of the last checkpoint
+    cap = max(getattr(r.checkpoints[-1], cap_of) for name in recipes for r in times.of(name))
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 0.45 * len(recipes) + 1.3))
     rows = np.arange(len(recipes))[::-1]
     for row, name in zip(rows, recipes, strict=True):
         runs = times.of(name)
-        reached = [r[key] for r in runs if r[key] is not None]
+        reached = [getattr(r, key) for r in runs if getattr(r, key) is not None]
         missed = len(runs) - len(reached)
         ax.plot(reached, [row] * len(reached), "o", color=OKABE_ITO["blue"], ms=7)
         if missed:

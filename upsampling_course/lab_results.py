@@ -1,32 +1,40 @@
-"""Read the multi-seed results of ``benchmarks/lab_ablations.py`` and ``lab_speed.py``.
+"""The multi-seed results of ``benchmarks/lab_ablations.py`` and ``lab_speed.py``, summarised.
 
-``lab_ablations.py`` writes ``benchmarks/results/lab_ablations*.json`` (one
-file per process that shared the work); :func:`load_ablations` reads them
-all, and the lab page and the artifacts chapter plot and quote the
-summaries, each a median with its range over the seeds.
+The records themselves ship with the package (:mod:`upsampling_course.results`
+owns their schema and reads them). :func:`load_ablations` gathers every
+``lab_ablations*.json`` (one file per process that shared the work); the lab
+page and the artifacts chapter plot and quote the summaries, each a median
+with its range over the seeds.
 
-``lab_ablations.py --until-targets`` writes
-``benchmarks/results/lab_time_to_targets*.json``: each ablation trained
-until it first meets the targets; :func:`load_time_to_targets` reads them
-and :meth:`Ablations.time_table` summarises the steps and seconds to that hit.
+``lab_ablations.py --until-targets`` writes ``lab_time_to_targets*.json``:
+each ablation trained until it first meets the targets;
+:func:`load_time_to_targets` reads them and :meth:`Ablations.time_table`
+summarises the steps and seconds to that hit.
 
-``lab_speed.py --keep-best --results`` writes
-``benchmarks/results/lab_speed.json``; :func:`load_lab_speed` reads it into
-one :class:`StayCurve` per seed (the Fréchet ratio against training time of
-the trained generator and of its best kept copy), which the lab page's
-section "Does the generator stay good after it first meets the targets?"
-plots and quotes.
+``lab_speed.py --keep-best`` writes ``lab_speed.json``; :func:`load_lab_speed`
+reads it into one :class:`StayCurve` per seed (the Fréchet ratio against
+training time of the trained generator and of its best kept copy), which the
+lab page's section "Does the generator stay good after it first meets the
+targets?" plots and quotes.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-RESULTS_DIR = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
+from upsampling_course.results import (
+    FINAL_METRICS,
+    ResultsFile,
+    SpeedRun,
+    Targets,
+    TrainingRun,
+    read_results,
+    read_samples,
+)
+
 COMMAND = ".venv/bin/python benchmarks/lab_ablations.py --steps 600 --failure-steps 300"
 TIME_COMMAND = (
     "taskset -c 0 .venv/bin/python benchmarks/lab_ablations.py --until-targets --steps 3000 "
@@ -35,9 +43,8 @@ TIME_COMMAND = (
 )
 SPEED_COMMAND = (
     "taskset -c 0,1 .venv/bin/python benchmarks/lab_speed.py --budgets 60 120 300 --recipes lab "
-    "--seeds 0 1 2 --eval-every 15 --keep-best --results benchmarks/results/lab_speed.json"
+    "--seeds 0 1 2 --eval-every 15 --keep-best --results upsampling_course/results/lab_speed.json"
 )
-FINAL_METRICS = ("confident_fraction", "coverage", "frechet_ratio")
 
 
 @dataclass(frozen=True)
@@ -66,52 +73,78 @@ class Spread:
 
 @dataclass(frozen=True)
 class Ablations:
-    """Every run of the results files and the files' own records (command, date, machine, load)."""
+    """Every run of some results files, the files themselves (by name) and their samples."""
 
-    runs: list[dict]
-    files: list[dict]
+    runs: list[TrainingRun]
+    files: dict[str, ResultsFile]
     samples: dict[str, np.ndarray]
 
     def recipes(self, failures: bool = False) -> list[str]:
         """Recipe names in the order they were run."""
-        names = [r["recipe"] for r in self.runs if r.get("failure", False) == failures]
+        names = [r.recipe for r in self.runs if r.failure == failures]
         return list(dict.fromkeys(names))
 
-    def of(self, recipe: str) -> list[dict]:
-        runs = [r for r in self.runs if r["recipe"] == recipe]
+    def of(self, recipe: str) -> list[TrainingRun]:
+        runs = [r for r in self.runs if r.recipe == recipe]
         if not runs:
             raise KeyError(f"no runs of recipe {recipe!r}; recipes: {self.recipes()}")
         return runs
 
     def seeds(self, recipe: str) -> list[int]:
-        return sorted(r["seed"] for r in self.of(recipe))
+        return sorted(r.seed for r in self.of(recipe))
+
+    @property
+    def settings(self):
+        """The settings of the first file (the files of one benchmark share their steps)."""
+        return next(iter(self.files.values())).settings
+
+    def provenance(self):
+        """A pandas table, one row per file: what made it, when, and with which settings."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {
+                    "file": name,
+                    "command": record.command,
+                    "date": record.date,
+                    "steps": record.settings.steps,
+                    "seeds": record.settings.seeds,
+                }
+                for name, record in self.files.items()
+            ]
+        )
+
+    def finals(self, recipe: str, metric: str) -> list[float]:
+        """A final quality score (see :data:`FINAL_METRICS`) of each seed's run."""
+        return [getattr(r.checkpoints[-1].scores, metric) for r in self.of(recipe)]
 
     def final(self, recipe: str, metric: str) -> Spread:
         """Spread over seeds of a final quality score (see :data:`FINAL_METRICS`)."""
-        return Spread.of(r["checkpoints"][-1][metric] for r in self.of(recipe))
+        return Spread.of(self.finals(recipe, metric))
 
-    def measure(self, recipe: str, key: str) -> Spread:
+    def measure(self, recipe: str, name: str) -> Spread:
         """Spread over seeds of a per-run number such as ``"spectral_artifact_score"``."""
-        return Spread.of(r[key] for r in self.of(recipe))
+        return Spread.of(getattr(r, name) for r in self.of(recipe))
 
     def targets_met(self, recipe: str) -> int:
         """On how many seeds the final generator meets all three of the lab's targets."""
-        return sum(r["checkpoints"][-1]["meets_targets"] for r in self.of(recipe))
+        return sum(r.checkpoints[-1].scores.meets_targets for r in self.of(recipe))
 
-    def curve(self, recipe: str, key: str) -> np.ndarray:
+    def curve(self, recipe: str, name: str) -> np.ndarray:
         """``(seeds, points)`` array of a per-run list such as ``"spectrum_log_ratio"``."""
-        return np.array([r[key] for r in self.of(recipe)], dtype=float)
+        return np.array([getattr(r, name) for r in self.of(recipe)], dtype=float)
 
     def reached(self, recipe: str) -> int:
         """On how many seeds a scoring met all three targets (at any point of the run)."""
-        return sum(r["steps_to_targets"] is not None for r in self.of(recipe))
+        return sum(r.steps_to_targets is not None for r in self.of(recipe))
 
-    def to_targets(self, recipe: str, key: str = "seconds_to_targets") -> Spread | None:
+    def to_targets(self, recipe: str, name: str = "seconds_to_targets") -> Spread | None:
         """Spread of ``"seconds_to_targets"`` or ``"steps_to_targets"`` over the seeds that got there.
 
         None where no seed reached the targets; :meth:`reached` says how many did.
         """
-        values = [r[key] for r in self.of(recipe) if r[key] is not None]
+        values = [getattr(r, name) for r in self.of(recipe) if getattr(r, name) is not None]
         return Spread.of(values) if values else None
 
     def time_table(self, recipes: list[str] | None = None):
@@ -120,14 +153,14 @@ class Ablations:
 
         rows = {}
         for name in recipes or self.recipes():
-            cap = max(r["checkpoints"][-1]["steps"] for r in self.of(name))
+            cap = max(r.checkpoints[-1].steps for r in self.of(name))
             row = {}
-            for key, label, digits in (
-                ("steps_to_targets", "steps to targets", 0),
-                ("seconds_to_targets", "seconds to targets", 0),
+            for measure, label in (
+                ("steps_to_targets", "steps to targets"),
+                ("seconds_to_targets", "seconds to targets"),
             ):
-                spread = self.to_targets(name, key)
-                row[label] = spread.cell(digits) if spread else f"not within {cap:,} steps"
+                spread = self.to_targets(name, measure)
+                row[label] = spread.cell(0) if spread else f"not within {cap:,} steps"
             row["seeds reaching them"] = f"{self.reached(name)} of {len(self.of(name))}"
             row["steps per second"] = f"{self.measure(name, 'steps_per_second').median:.1f}"
             rows[name] = row
@@ -148,28 +181,22 @@ class Ablations:
 
 
 def load_ablations(
-    directory: Path | str = RESULTS_DIR, stem: str = "lab_ablations", command: str = COMMAND
+    directory: Path | str | None = None, stem: str = "lab_ablations", command: str = COMMAND
 ) -> Ablations:
-    """All runs of ``{stem}*.json`` in ``directory`` and their samples (``{stem}*_samples.npz``)."""
-    directory = Path(directory)
-    paths = sorted(directory.glob(f"{stem}*.json"))
-    if not paths:
-        raise FileNotFoundError(
-            f"no {stem}*.json in {directory}; run `{command}` to make the results"
-        )
-    runs, files, samples = [], [], {}
-    for path in paths:
-        data = json.loads(path.read_text())
-        runs += data.pop("runs")
-        files.append({"file": path.name, **data})
-        sample_path = path.with_name(f"{path.stem}_samples.npz")
-        if sample_path.exists():
-            with np.load(sample_path) as arrays:
-                samples.update({key: arrays[key] for key in arrays.files})
-    return Ablations(runs, files, samples)
+    """All runs of ``{stem}*.json`` and their samples, from the committed results
+    (:mod:`upsampling_course.results`) or from ``directory``."""
+    found = read_results(directory, stem)
+    if not found:
+        where = directory or "the package's results"
+        raise FileNotFoundError(f"no {stem}*.json in {where}; run `{command}` to make them")
+    runs, samples = [], {}
+    for name, record in found:
+        runs += record.runs
+        samples.update(read_samples(directory, name))
+    return Ablations(runs, dict(found), samples)
 
 
-def load_time_to_targets(directory: Path | str = RESULTS_DIR) -> Ablations:
+def load_time_to_targets(directory: Path | str | None = None) -> Ablations:
     """The runs of ``lab_ablations.py --until-targets``: each ablation trained until its first hit."""
     return load_ablations(directory, "lab_time_to_targets", TIME_COMMAND)
 
@@ -200,6 +227,7 @@ class StayCurve:
     ratios: dict[str, np.ndarray]
     meets: dict[str, np.ndarray]
     load_average: tuple[float, float]  # before and after the run
+    targets: Targets  # what the run was judged by
 
     @property
     def first_hit(self) -> int | None:
@@ -225,11 +253,10 @@ class StayCurve:
         return float(np.nanmax(self._after_first_hit(series)))
 
     def stays_within(self, series: str, target: float | None = None) -> bool:
-        """Whether ``series`` is scored and within the Fréchet target at every scoring after the first hit."""
-        from upsampling_course.quality import TARGET_FRECHET_RATIO
-
+        """Whether ``series`` is scored and within the Fréchet target (the run's, unless
+        given) at every scoring after the first hit."""
         ratios = self._after_first_hit(series)
-        limit = TARGET_FRECHET_RATIO if target is None else target
+        limit = self.targets.frechet_ratio if target is None else target
         return bool(np.all(np.isfinite(ratios)) and np.all(ratios <= limit))
 
     def always_meets_after_first_hit(self, series: str) -> bool:
@@ -240,13 +267,18 @@ class StayCurve:
 
 @dataclass(frozen=True)
 class LabSpeed:
-    """The keep-best results file: its own records (command, date, machine, versions) and the curves."""
+    """The keep-best results file: its own record (command, date, machine, judge) and the curves."""
 
-    command: str
-    date: str
-    machine: dict
-    versions: dict
+    record: ResultsFile
     curves: list[StayCurve]
+
+    @property
+    def command(self) -> str:
+        return self.record.command
+
+    @property
+    def machine(self) -> dict:
+        return self.record.machine
 
     @property
     def seeds(self) -> list[int]:
@@ -296,43 +328,37 @@ class LabSpeed:
         return Spread.of(value for c in self.curves for value in c.load_average)
 
 
-def _stay_curve(run: dict) -> StayCurve:
-    points = run["points"]
+def _stay_curve(run: SpeedRun, targets: Targets) -> StayCurve:
     ratios, meets = {}, {}
-    for name, key in STAY_SERIES.items():
-        scores = [point.get(key) for point in points]
-        ratios[name] = np.array(
-            [np.nan if s is None else s["frechet_ratio"] for s in scores], dtype=float
-        )
-        meets[name] = np.array([s is not None and bool(s["meets_targets"]) for s in scores])
+    for name, field in STAY_SERIES.items():
+        scores = [getattr(point, field) for point in run.points]
+        ratios[name] = np.array([np.nan if s is None else s.frechet_ratio for s in scores])
+        meets[name] = np.array([s is not None and s.meets_targets for s in scores])
     return StayCurve(
-        recipe=run["recipe"],
-        seed=run["seed"],
-        seconds=np.array([point["seconds"] for point in points], dtype=float),
-        steps=np.array([point["steps"] for point in points], dtype=int),
+        recipe=run.recipe,
+        seed=run.seed,
+        seconds=np.array([point.seconds for point in run.points], dtype=float),
+        steps=np.array([point.steps for point in run.points], dtype=int),
         ratios=ratios,
         meets=meets,
-        load_average=(run["load_average_before"], run["load_average_after"]),
+        load_average=(run.load_average_before, run.load_average_after),
+        targets=targets,
     )
 
 
 def load_lab_speed(
-    path: Path | str = RESULTS_DIR / "lab_speed.json", recipe: str = "lab"
+    directory: Path | str | None = None, recipe: str = "lab", stem: str = "lab_speed"
 ) -> LabSpeed:
-    """The runs of ``recipe`` in a ``lab_speed.py --keep-best --results`` file, one curve per seed."""
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"no {path}; run `{SPEED_COMMAND}` to make it")
-    data = json.loads(path.read_text())
-    runs = [run for run in data["runs"] if run["recipe"] == recipe]
+    """The runs of ``recipe`` in a ``lab_speed.py --keep-best`` results file, one curve per seed,
+    from the committed results (:mod:`upsampling_course.results`) or from ``directory``."""
+    found = read_results(directory, stem)
+    if not found:
+        where = directory or "the package's results"
+        raise FileNotFoundError(f"no {stem}*.json in {where}; run `{SPEED_COMMAND}` to make it")
+    name, record = found[0]
+    runs = [run for run in record.runs if run.recipe == recipe]
     if not runs:
-        raise KeyError(f"no runs of recipe {recipe!r} in {path.name}")
-    if not all(STAY_SERIES["trained_new_batch"] in p for run in runs for p in run["points"]):
-        raise ValueError(f"{path.name} has no kept copy: it was not written with --keep-best")
-    return LabSpeed(
-        command=data["command"],
-        date=data["date"],
-        machine=data["machine"],
-        versions=data["versions"],
-        curves=[_stay_curve(run) for run in runs],
-    )
+        raise KeyError(f"no runs of recipe {recipe!r} in {name}")
+    if not record.settings.keep_best:
+        raise ValueError(f"{name} has no kept copy: it was not written with --keep-best")
+    return LabSpeed(record, [_stay_curve(run, record.judge.targets) for run in runs])

@@ -272,6 +272,11 @@ def _train_classifier(keras, train: Digits, batches: int = CLASSIFIER_BATCHES):
     return classifier
 
 
+def classifier_name(source: str) -> str:
+    """The name of the reference classifier of an MNIST source, in this version."""
+    return f"mnist_classifier_{source}_v{CLASSIFIER_VERSION}"
+
+
 def load_scorer(
     source: str | None = None, verbose: bool = True, shipped: bool = True
 ) -> QualityScorer:
@@ -287,7 +292,7 @@ def load_scorer(
     keras = import_keras_quietly(seed=None)
     digits = load_digits(source, verbose=verbose)
     train, test = train_test_split(digits)
-    name = f"mnist_classifier_{digits.source}_v{CLASSIFIER_VERSION}.weights.h5"
+    name = f"{classifier_name(digits.source)}.weights.h5"
     classifier = build_classifier(keras)
     found = cached_file(name, shipped=shipped)
     if found is not None:

@@ -1,8 +1,8 @@
 """One recorded training run of a recipe: scores along the way, losses, spectrum and samples.
 
 ``benchmarks/lab_ablations.py`` calls :func:`recorded_run` for every recipe
-and seed and writes the records to a results file that the lab page and the
-artifacts chapter plot (:mod:`upsampling_course.lab_results` reads it).
+and seed and writes the records (:mod:`upsampling_course.results`) that the
+lab page and the artifacts chapter plot (:mod:`upsampling_course.lab_results`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import numpy as np
 
 from upsampling_course.gan.recipes import Recipe
 from upsampling_course.gan.trainer import GanTrainer
+from upsampling_course.results import Checkpoint, Scores, TrainingRun
 
 
 def machine_record() -> dict:
@@ -75,7 +76,8 @@ def recorded_run(
     num_samples: int = 16,
     loss_block: int = 10,
     stop_at_targets: bool = False,
-) -> tuple[dict, np.ndarray]:
+    failure: bool = False,
+) -> tuple[TrainingRun, np.ndarray]:
     """Train ``recipe`` for ``steps`` steps on ``scorer.train`` digits and return ``(record, samples)``.
 
     Every ``score_every`` steps the quality score of ``num_images`` generated
@@ -86,7 +88,8 @@ def recorded_run(
     record also holds the checkerboard score, the spectral artifact score
     against the held-out real digits and the spectrum's log ratio per ring.
     ``samples`` are ``num_samples`` final digits as uint8 (0 black, 255 white).
-    Both losses are kept as means of ``loss_block`` steps.
+    Both losses are kept as means of ``loss_block`` steps. ``failure`` marks
+    a recipe meant to fail (``gan.recipes.FAILURES``).
     """
     from upsampling_course.artifacts import checkerboard_score
     from upsampling_course.spectrum import (
@@ -103,42 +106,34 @@ def recorded_run(
     checkpoints = []
     while trainer.history.steps < steps:
         trainer.train(steps=min(score_every, steps - trainer.history.steps), progress=False)
-        score = scorer.score(trainer.generate(num_images))
-        checkpoints.append(
-            {
-                "steps": trainer.history.steps,
-                "seconds": trainer.history.seconds,
-                "confident_fraction": score.confident_fraction,
-                "coverage": score.coverage,
-                "frechet_ratio": score.frechet_ratio,
-                "meets_targets": score.meets_targets(),
-            }
-        )
-        if stop_at_targets and checkpoints[-1]["meets_targets"]:
+        score = Scores.of(scorer.score(trainer.generate(num_images)))
+        checkpoints.append(Checkpoint(trainer.history.steps, trainer.history.seconds, score))
+        if stop_at_targets and score.meets_targets:
             break
-    first_hit = next((point for point in checkpoints if point["meets_targets"]), None)
+    first_hit = next((point for point in checkpoints if point.scores.meets_targets), None)
     final = trainer.generate(num_images)
     frequencies, log_ratio = spectrum_log_ratio(final, scorer.test.images)
-    record = {
-        "recipe": recipe.name,
-        "seed": seed,
-        "checkpoints": checkpoints,
-        "steps_to_targets": first_hit["steps"] if first_hit else None,
-        "seconds_to_targets": first_hit["seconds"] if first_hit else None,
-        "stopped_at_targets": stop_at_targets,
-        "steps_per_second": trainer.history.steps / trainer.history.seconds,
-        "checkerboard_score": checkerboard_score(final),
-        "spectral_artifact_score": spectral_artifact_score(final, scorer.test.images),
-        "spectrum_frequencies": frequencies.tolist(),
-        "spectrum_log_ratio": log_ratio.tolist(),
+    record = TrainingRun(
+        recipe=recipe.name,
+        seed=seed,
+        failure=failure,
+        checkpoints=checkpoints,
+        steps_to_targets=first_hit.steps if first_hit else None,
+        seconds_to_targets=first_hit.seconds if first_hit else None,
+        stopped_at_targets=stop_at_targets,
+        steps_per_second=trainer.history.steps / trainer.history.seconds,
+        checkerboard_score=checkerboard_score(final),
+        spectral_artifact_score=spectral_artifact_score(final, scorer.test.images),
+        spectrum_frequencies=frequencies.tolist(),
+        spectrum_log_ratio=log_ratio.tolist(),
         # The whole batch-mean 2-D spectrum, so other ring definitions can be computed later.
-        "power_spectrum_2d": significant(power_spectrum_2d(final)),
-        "loss_block": loss_block,
-        "generator_loss": block_means(trainer.history.generator_loss, loss_block),
-        "discriminator_loss": block_means(trainer.history.discriminator_loss, loss_block),
-        "wall_seconds": time.perf_counter() - started,
-        "load_average_before": load_before,
-        "load_average_after": os.getloadavg()[0],
-    }
+        power_spectrum_2d=significant(power_spectrum_2d(final)),
+        loss_block=loss_block,
+        generator_loss=block_means(trainer.history.generator_loss, loss_block),
+        discriminator_loss=block_means(trainer.history.discriminator_loss, loss_block),
+        wall_seconds=time.perf_counter() - started,
+        load_average_before=load_before,
+        load_average_after=os.getloadavg()[0],
+    )
     samples = np.clip(np.rint((final[:num_samples, :, :, 0] + 1) * 127.5), 0, 255)
     return record, samples.astype(np.uint8)
