@@ -10,7 +10,7 @@ retries after a crash or a hung cell, and then records the class's grades
 and makes the feedback.
 
 This script measures both side by side in one run, for the well-behaved
-students of tests/class_fixtures/predict_shapes_class.py (their notebooks
+students of tests/support/predict_shapes_class.py (their notebooks
 take as long as the solution's), and prints:
 
 - the floor (median of --floor-runs executions, before and after grading);
@@ -46,23 +46,22 @@ from pathlib import Path
 import nbformat
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT / "tests"))
+# The checkout, for the tests' simulated class (tests/support, importable by name).
+sys.path.insert(0, str(REPO_ROOT))
 
-from class_fixtures.predict_shapes_class import (  # noqa: E402
+from tests.support.grading import SOLUTIONS, ScratchCourse, solution_answers  # noqa: E402
+from tests.support.predict_shapes_class import (  # noqa: E402
     ASSIGNMENT,
     DUE_DATE,
     NOTEBOOK,
     hand_in,
     simulated_class,
 )
-from grading_harness import SOLUTIONS, ScratchCourse, solution_answers  # noqa: E402
-
-from upsampling_course.classroom import course as classroom_course  # noqa: E402
-from upsampling_course.classroom.assignment import (  # noqa: E402
-    DEFAULT_BATCH_SIZE,
-    course_settings,
-    load_assignment,
-)
+from upsampling_grader import course as class_grading  # noqa: E402
+from upsampling_grader.assignment import load_assignment  # noqa: E402
+from upsampling_grader.grading_run import GradingRun  # noqa: E402
+from upsampling_grader.limits import BATCH_SIZE  # noqa: E402
+from upsampling_grader.scratch import Grading  # noqa: E402
 
 
 def uptime() -> str:
@@ -97,26 +96,27 @@ def grade_timed(course_root: Path, jobs: int, batch_size: int, cell_timeout: int
     """The grading command's steps (as grade_class runs them), each timed."""
     times = {}
     started = time.perf_counter()
-    course, config, coursedir = classroom_course.open_course(course_root)
-    settings = course_settings(config, cell_timeout, None, None, jobs)
-    settings.batch_size = batch_size
+    course, config, coursedir = class_grading.open_course(course_root)
+    grading_run = GradingRun.for_course(
+        config, cell_timeout, jobs=jobs, batch_size=batch_size, progress=False
+    )
     assignment = load_assignment(course, config, ASSIGNMENT, coursedir.db_url)
-    folders = classroom_course.student_folders(course / coursedir.submitted_directory, assignment)
-    submissions = classroom_course.read_submissions(folders, assignment)
+    folders = class_grading.student_folders(course / coursedir.submitted_directory, assignment)
+    submissions = class_grading.read_submissions(folders, assignment)
     work = Path(tempfile.mkdtemp(prefix="grading-speed-template-"))
-    template = classroom_course.make_template_gradebook(coursedir.db_url, work)
+    template = class_grading.make_template_gradebook(coursedir.db_url, work)
     times["set-up"] = time.perf_counter() - started
     mark = time.perf_counter()
-    graded = classroom_course.grade_submissions(
-        course, template, assignment, submissions, settings, progress=False
+    graded = class_grading.grade_submissions(
+        Grading(course, template, assignment, grading_run), submissions
     )
     times["grading the students"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    classroom_course.record(graded, coursedir.db_url, course, config, assignment, feedback=False)
+    class_grading.record(graded, coursedir.db_url, course, config, assignment, feedback=False)
     times["gradebook import"] = time.perf_counter() - mark
     mark = time.perf_counter()
     with_feedback = [one.result.student for one in graded if one.result.cells]
-    classroom_course.generate_feedback(course, config, assignment, with_feedback)
+    class_grading.generate_feedback(course, config, assignment, with_feedback)
     times["feedback"] = time.perf_counter() - mark
     times["in all"] = time.perf_counter() - started
     shutil.rmtree(work, ignore_errors=True)
@@ -144,7 +144,7 @@ def main() -> None:
         "--batch-sizes",
         type=int,
         nargs="+",
-        default=[DEFAULT_BATCH_SIZE],
+        default=[BATCH_SIZE],
         help="students per nbgrader run (1: a new nbgrader run per student, as before batches)",
     )
     parser.add_argument("--cell-timeout", type=int, default=90)

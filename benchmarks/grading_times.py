@@ -1,11 +1,11 @@
 """Seconds the course's grading command takes for one student, per assignment.
 
 For each assignment this builds a scratch course the way
-tests/grading_harness.py does (the real `nbgrader` commands and this repo's
+tests/support/grading.py does (the real `nbgrader` commands and this repo's
 nbgrader_config.py in a temporary folder), hands in the solution as one
 student's submission, and times one run of
 
-    python -m upsampling_course.classroom grade ASSIGNMENT
+    upsampling-grader grade ASSIGNMENT
 
 (checking, the sandboxed autograde, the gradebook, the CSV and feedback). The
 lab's notebook trains its generator, so its figure is the training time plus
@@ -27,7 +27,6 @@ import datetime
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,9 +36,10 @@ from pathlib import Path
 import nbformat
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT / "tests"))
+# The checkout, for the tests' scratch course (tests/support, importable by name).
+sys.path.insert(0, str(REPO_ROOT))
 
-from grading_harness import ScratchCourse, assignment_ids, filled_in, solution_answers  # noqa: E402
+from tests.support import grading  # noqa: E402
 
 RESULTS = REPO_ROOT / "benchmarks" / "results" / "grading_times.json"
 STUDENT = "solution"
@@ -48,7 +48,7 @@ DUE_DATE = "2030-06-01 17:00:00 UTC"
 
 def course_with_the_solution(folder: Path, assignment: str) -> Path:
     """A scratch course whose one student handed in the solution of every notebook."""
-    course = ScratchCourse(folder, [assignment])
+    course = grading.ScratchCourse(folder, [assignment])
     release = course.release(assignment)
     course.nbgrader("db", "assignment", "add", assignment, f"--duedate={DUE_DATE}")
     course.nbgrader("db", "student", "add", STUDENT)
@@ -56,16 +56,15 @@ def course_with_the_solution(folder: Path, assignment: str) -> Path:
     for path in sorted(release.glob("*.ipynb")):
         source = nbformat.read(course.root / "solutions" / assignment / path.name, as_version=4)
         released = nbformat.read(path, as_version=4)
-        handed_in[path.name] = filled_in(released, solution_answers(source))
+        handed_in[path.name] = grading.filled_in(released, grading.solution_answers(source))
     course.submit(STUDENT, assignment, handed_in)
     return course.root
 
 
 def time_grading(course_root: Path, assignment: str) -> dict:
-    command = [sys.executable, "-m", "upsampling_course.classroom", "grade", assignment, "--quiet"]
     load_before = os.getloadavg()
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=course_root, capture_output=True, text=True)
+    result = grading.run_grader("grade", assignment, "--quiet", cwd=course_root)
     seconds = time.perf_counter() - started
     return {
         "seconds": round(seconds, 1),
@@ -83,7 +82,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("assignments", nargs="*", help="default: every assignment")
     args = parser.parse_args()
-    chosen = args.assignments or assignment_ids()
+    chosen = args.assignments or grading.assignment_ids()
     previous = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
     measured = dict(previous.get("assignments", {}))
     for assignment in chosen:
@@ -96,7 +95,7 @@ def main() -> None:
             flush=True,
         )
         record = {
-            "command": "python -m upsampling_course.classroom grade ASSIGNMENT --quiet "
+            "command": "upsampling-grader grade ASSIGNMENT --quiet "
             "(one student: the solution; in a scratch course)",
             "script": "benchmarks/grading_times.py",
             "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),

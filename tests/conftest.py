@@ -1,19 +1,18 @@
-"""Shared fixtures. The tests run in the environment that `python3 dev.py test` made."""
+"""Shared fixtures. The tests run in the environment that `python3 dev.py test` made.
+
+pytest puts the checkout's root on sys.path (pyproject.toml: `pythonpath`):
+tests import `tests.support`, `tools` and `dev` by name.
+"""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-# dev.py at the repository root holds the one definition of the book build.
-sys.path.insert(0, str(Path(__file__).parent.parent))
-
 # The headless-Chromium fixtures (site, base_url, browser, visit, screenshots,
 # blocked_external) for every test that opens the built site in a browser.
-from browser_support import (  # noqa: E402, F401
+from tests.support.browser import (  # noqa: F401
     base_url,
     blocked_external,
     browser,
@@ -21,7 +20,30 @@ from browser_support import (  # noqa: E402, F401
     site,
     visit,
 )
-from grading_harness import REPO_ROOT  # noqa: E402
+from tests.support.grading import REPO_ROOT
+
+# Shared fixtures that build the book, grade a class with nbgrader or drive a browser:
+# a test that uses one is marked slow (`python3 dev.py test --fast` leaves it out).
+# Tests that are slow on their own (training, a fresh environment) carry the mark.
+SLOW_FIXTURES = {
+    "built_book",
+    "site",
+    "browser",
+    "visit",
+    "graded_course",
+    "graded_class",
+    "sharded_class",
+    "graded",
+    "walked_through",
+    "hub",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.slow)
+
 
 # Debian packages the suite drives: the browser for the site tests and bubblewrap
 # for the sandbox every grading test runs students in.
@@ -38,7 +60,7 @@ def pytest_configure(config):
     """
     import shutil
 
-    from browser_support import apt_install
+    from tests.support.browser import apt_install
 
     if hasattr(config, "workerinput"):
         return
@@ -62,27 +84,26 @@ def built_book(repo_root: Path) -> Path:
     """
     import os
     import subprocess
+    import sys
 
     # COURSE_SITE_DIR names a folder already built (as for the browser tests): read that.
     override = os.environ.get("COURSE_SITE_DIR")
     if override:
         return Path(override)
 
-    from browser_support import find_chromium, install_chromium
-
     from dev import book_build_command
+    from tests.support.browser import find_chromium, install_chromium
+    from upsampling_grader.scratch import tools_first
 
     # The build prints the book to PDF with the system's Chromium (_ext/book_pdf.py):
     # install it first where the tests may (root with apt-get), as for the browser tests.
     if find_chromium() is None:
         install_chromium()
 
-    bin_dir = Path(sys.executable).parent
-    env = {**os.environ, "PATH": str(bin_dir) + os.pathsep + os.environ.get("PATH", "")}
     result = subprocess.run(
-        book_build_command(bin_dir),
+        book_build_command(Path(sys.executable).parent),
         cwd=repo_root,
-        env=env,
+        env=tools_first(),
         capture_output=True,
         text=True,
     )

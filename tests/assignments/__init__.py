@@ -1,0 +1,1 @@
+"""Every assignment graded for real: solutions, releases, wrong, unusual and hostile answers."""

@@ -1,0 +1,1 @@
+"""Plausible wrong (and unusual correct) answers, one module per assignment."""

@@ -1,0 +1,1 @@
+"""The checkout: lint, layout and imports, committed sources, dev.py, the cluster files."""

@@ -1,0 +1,1 @@
+"""Tests of the student package, upsampling_course, module by module."""
