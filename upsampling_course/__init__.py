@@ -1,9 +1,31 @@
-"""Helpers shared by the chapters, exercises and tests of the course
-*Upsampling for GAN generators in Keras*.
+"""What the chapters and exercises of the course *Upsampling for GAN generators in Keras* run.
 
-Chapters import from here instead of pasting helpers into notebooks, so a fix
-made once reaches every page. Each function's docstring names the chapters
-that use it.
+The student package (distribution ``upsampling-course``): what runs in a
+chapter or a student's kernel, and nothing else; it runs from a wheel alone
+(``pip install "upsampling-course[lab]"``, the Colab set-up cell). The
+grader is a distribution of its own (``grader/``), and what runs only in a
+checkout lives in ``tools/``. Chapters import from here instead of pasting
+helpers into notebooks, so a fix made once reaches every page; each
+function's docstring names the chapters that use it. Its parts (chapters and
+released notebooks import modules by these paths, so the parts are not
+folders; tests/repo/test_layout.py keeps them apart):
+
+- teaching the layers: ``shapes``, ``numpy_layers``, ``pytorch_translation``,
+  ``summaries``, ``artifacts``, ``artifact_sources``, ``artifact_plots``
+  (its figures), ``spectrum``, ``operators``, ``explorer``, ``animations``
+  (the animations and the layers' matrix figures), ``page_figures`` (small
+  numbers and tables for the chapters' short cells);
+- the MNIST lab: ``data`` (offline MNIST), ``quality`` (the judge),
+  ``judge_check``, ``gan`` (networks, recipes, steps, trainer, snapshots,
+  experiments), ``lab_plots`` (its figures), ``lab_results`` (the summaries
+  the pages quote) and ``results`` (the committed results, and the record
+  type that owns their schema);
+- the hidden tests' helpers, imported in a student's kernel:
+  ``grading_checks``, ``shape_grading``, ``lab_grading``;
+- shared: ``keras_setup`` (the one way to import Keras), ``checks``
+  (argument validators), ``plotting`` (the colour-blind-safe palette every
+  figure uses), ``cache`` (where the trained classifier is kept; the shipped
+  one is in ``shipped/``).
 """
 
 from upsampling_course.artifacts import checkerboard_score, overlap_count_map

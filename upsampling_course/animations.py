@@ -232,7 +232,7 @@ def animation_html(anim, alt: str = "") -> str:
 
     ``alt`` describes what the animation shows, for readers who cannot see it;
     it becomes the frame's alt text (every page's images must have one, see
-    tests/test_site_browser.py). The player never starts by itself and has
+    tests/book/test_site_browser.py). The player never starts by itself and has
     Pause, step and slider controls; its slider gets an accessible name.
     """
     markup = anim.to_jshtml(default_mode="loop")

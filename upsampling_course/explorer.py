@@ -5,8 +5,8 @@ behind every upsampling layer*, *Conv2DTranspose* and *Checkerboard
 artifacts*) shows, for one setting of a square ``Conv2DTranspose``, the output
 length Keras returns or the error Keras raises, where each input pixel's
 kernel copy lands, and the overlap-count map of the output Keras keeps.
-``tests/test_explorer_browser.py`` checks the widget against
-:func:`explorer_outcome`, and ``tests/test_operators.py`` checks
+``tests/book/test_explorer_browser.py`` checks the widget against
+:func:`explorer_outcome`, and ``tests/unit/test_operators.py`` checks
 :func:`explorer_outcome` against real Keras.
 """
 

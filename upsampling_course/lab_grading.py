@@ -21,7 +21,7 @@ mistake fails its own check:
 
 Expected values are computed inside these functions from the loss
 definitions, never stored where an answer could read them. Used by the
-lab's visible and hidden tests; tested through tests/wrong_answers/mnist_generator_lab.py.
+lab's visible and hidden tests; tested through tests/assignments/wrong_answers/mnist_generator_lab.py.
 """
 
 from __future__ import annotations

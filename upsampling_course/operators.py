@@ -2,7 +2,7 @@
 
 Used by the chapter *One operator behind every upsampling layer*
 (``book/one_operator.md``) and the ``one_operator`` assignment's hidden tests;
-``tests/test_operators.py`` checks every function here against real Keras.
+``tests/unit/test_operators.py`` checks every function here against real Keras.
 
 - :func:`conv_matrix_1d` and :func:`conv_matrix_2d` build the matrix ``C`` of
   a small strided ``'valid'`` convolution, so that ``conv(x) == C @ x`` on the

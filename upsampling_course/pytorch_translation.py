@@ -1,7 +1,7 @@
 """Translate a Keras Conv2DTranspose's ``padding``/``output_padding`` into PyTorch's.
 
 Used by the chapter *Conv2DTranspose* (the translation table) and checked by
-``tests/test_pytorch_translation.py`` against real Keras. PyTorch is not
+``tests/unit/test_pytorch_translation.py`` against real Keras. PyTorch is not
 needed: its ``ConvTranspose2d`` is described by its documented rule, which
 this module implements per spatial axis:
 

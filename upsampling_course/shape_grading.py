@@ -5,7 +5,8 @@ function that undoes a strided convolution. These helpers check the answer's
 types exactly (via upsampling_course.grading_checks), build the layers the
 answer describes and ask Keras for the sizes, so the expected values are
 computed here, at grading time, and never stored where an answer could read
-them. Tested in tests/test_shape_grading.py.
+them. Tested through the assignment's grading (tests/assignments/, with its
+wrong and hostile answers).
 """
 
 from __future__ import annotations
