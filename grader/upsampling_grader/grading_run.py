@@ -8,7 +8,6 @@ it is, and so does everything below them.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,10 +62,6 @@ class GradingRun:
             iopub_timeout_fails=bool(execute.get("raise_on_iopub_timeout", True)),
             **ways,
         )
-
-    def but(self, **changes) -> GradingRun:
-        """A copy with some settings changed."""
-        return dataclasses.replace(self, **changes)
 
 
 def configured(config, name: str):

@@ -110,6 +110,11 @@ def build_wheel(tmp: Path) -> Path:
     return wheel
 
 
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    return build_wheel(tmp_path_factory.mktemp("wheel"))
+
+
 def cell_requirements(setup: str) -> list[Requirement]:
     """The requirements the set-up cell's `%pip install` line names."""
     (line,) = [line for line in setup.splitlines() if "%pip install" in line]
@@ -263,8 +268,7 @@ def run_in_fresh_environment(tmp: Path, notebooks: dict[str, nbformat.NotebookNo
     return {name: report[str(path)] for name, path in paths.items()}
 
 
-def test_the_wheel_holds_the_student_package_and_its_data_and_nothing_else(tmp_path):
-    wheel = build_wheel(tmp_path)
+def test_the_wheel_holds_the_student_package_and_its_data_and_nothing_else(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     tops = {name.split("/")[0] for name in names}
     distribution, version = wheel.name.split("-")[:2]
@@ -282,8 +286,7 @@ def test_the_wheel_holds_the_student_package_and_its_data_and_nothing_else(tmp_p
     assert size_mb < WHEEL_LIMIT_MB, f"the student wheel is {size_mb:.1f} MB"
 
 
-def test_every_chapter_copy_runs_from_the_wheel_in_a_fresh_environment(tmp_path):
-    wheel = build_wheel(tmp_path)
+def test_every_chapter_copy_runs_from_the_wheel_in_a_fresh_environment(wheel, tmp_path):
     copies = tmp_path / "copies"
     written = {p.stem: p for p in launch_notebooks.write_chapter_notebooks(copies)}
     assert set(written) == {Path(page).name for page in chapter_pages()}
