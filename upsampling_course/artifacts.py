@@ -8,7 +8,8 @@ A transposed convolution with stride ``s`` scatters a copy of its kernel
 around every input pixel, ``s`` output pixels apart. Output pixels in
 different *phases* (their row and column modulo ``s``) are built from
 different kernel taps, and, when the kernel size is not a multiple of the
-stride, from a different *number* of taps. Both show up as a pattern that
+stride, from a different *number* of taps. When the phases' weights sum to
+different totals (their gains), a flat input comes out as a pattern that
 repeats every ``s`` pixels: the checkerboard artifact described by Odena,
 Dumoulin and Olah (Distill, 2016).
 The functions here count the overlap and measure the pattern.

@@ -1,0 +1,88 @@
+"""upsampling_course.artifact_sources: phase gains, the condition the checkerboard chapter teaches.
+
+A stride-s upsampling layer gives a flat output on a flat input exactly when
+its output phases have equal gains (sums of their sub-kernels). These tests
+pin the facts the chapter states: the tent kernel meets the condition with
+kernel 3, a resize-convolution meets it whatever its weights although its
+sub-kernels differ, ICNR meets it at the start, random weights do not, and
+kernel 3 cannot copy a target that needs two taps in every phase.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from upsampling_course.artifact_sources import (
+    best_copy_error,
+    constant_input_scores,
+    impulse_response,
+    phase_gains,
+    sub_kernels,
+    trained_to_resize,
+    upsampling_stack,
+)
+from upsampling_course.keras_setup import keras_module
+
+SEEDS = range(3)
+BLUR = np.array([1, 3, 3, 1]) / 4  # nearest x2, then [1, 2, 1] / 4, along one axis
+TENT = np.array([0.5, 1.0, 0.5])  # linear interpolation at stride 2
+
+
+def test_the_tent_kernel_gives_kernel_3_equal_gains_and_a_flat_output():
+    keras_module().utils.set_random_seed(0)
+    response = impulse_response(upsampling_stack(3, 2, channels=1, kernel="bilinear"))
+    gains = phase_gains(response)
+    assert np.ptp(gains) < 1e-6 * np.abs(gains).max()
+    assert constant_input_scores(3, kernel="bilinear", seeds=SEEDS).max() < 1e-9
+
+
+def test_a_resize_convolution_has_different_sub_kernels_with_equal_sums():
+    for seed in SEEDS:
+        keras_module().utils.set_random_seed(seed)
+        model = upsampling_stack(3, 2, method="resize", channels=1)
+        response = impulse_response(model)
+        subs = sub_kernels(response)
+        assert sorted(subs) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+        assert all(taps.shape == (2, 2) for taps in subs.values())
+        first, *others = subs.values()
+        assert all(not np.allclose(first, other) for other in others)
+        total = model.get_weights()[0].sum()
+        assert np.allclose(phase_gains(response), total, atol=1e-5)
+
+
+def test_random_weights_never_start_with_equal_gains_but_resize_and_icnr_always_do():
+    for size, method in [(3, "transpose"), (4, "transpose"), (3, "subpixel")]:
+        assert constant_input_scores(size, method=method, seeds=SEEDS).min() > 0.1
+    assert constant_input_scores(3, method="resize", seeds=SEEDS).max() < 1e-9
+    assert constant_input_scores(3, method="subpixel", kernel="icnr", seeds=SEEDS).max() < 1e-9
+
+
+def test_a_sub_pixel_stack_doubles_the_size():
+    model = upsampling_stack(3, 2, depth=2, method="subpixel", channels=2)
+    assert tuple(model(np.ones((1, 5, 5, 2), "float32")).shape) == (1, 20, 20, 2)
+
+
+def test_kernel_3_cannot_copy_the_blur_but_can_copy_linear_interpolation():
+    assert best_copy_error(3, BLUR) > 0.1
+    assert best_copy_error(4, BLUR) < 1e-9
+    assert best_copy_error(3, TENT) < 1e-9
+    assert best_copy_error(2, TENT) > 0.1
+
+
+def test_training_kernel_3_towards_linear_interpolation_removes_the_pattern():
+    assert trained_to_resize(3, seed=0, steps=300, target="linear") < 0.003
+    assert trained_to_resize(3, seed=0, steps=300, target="blur") > 0.03
+
+
+def test_bad_arguments_are_clear_errors():
+    with pytest.raises(ValueError, match="transposed convolution only"):
+        upsampling_stack(3, method="resize", kernel="bilinear")
+    with pytest.raises(ValueError, match="sub-pixel convolution only"):
+        upsampling_stack(3, method="transpose", kernel="icnr")
+    with pytest.raises(ValueError, match="zero everywhere"):
+        sub_kernels(np.zeros((6, 6)))
+    with pytest.raises(ValueError, match="target must be"):
+        trained_to_resize(3, steps=1, target="bicubic")
+    with pytest.raises(ValueError, match="seeds must name"):
+        constant_input_scores(3, seeds=[])
