@@ -70,6 +70,14 @@ def test_phase_means_and_phase_score():
     assert phase_score(np.zeros((6, 6)), 2) == 0.0
     expected = np.var(pattern) / np.mean(pattern**2)
     assert phase_score(tiled, 2) == pytest.approx(expected)
+    # At most 1, reached when the phases are constant and cancel on average.
+    board = np.indices((6, 6)).sum(axis=0) % 2 * 2 - 1.0
+    assert phase_score(board, 2) == pytest.approx(1.0)
+    one_bright = np.zeros((6, 6))
+    one_bright[::2, ::2] = 1
+    assert phase_score(one_bright, 2) == pytest.approx(0.75)
+    rng = np.random.default_rng(0)
+    assert max(phase_score(rng.normal(size=(6, 6)) + rng.normal(), 2) for _ in range(200)) <= 1
     with pytest.raises(ValueError, match="no whole 4 x 4 period"):
         phase_means(np.ones((3, 8)), 4)
 

@@ -17,8 +17,10 @@ from upsampling_course.artifact_sources import (
     best_copy_error,
     constant_input_scores,
     impulse_response,
+    noise_floor,
     phase_gains,
     sub_kernels,
+    trained_copy,
     trained_to_resize,
     upsampling_stack,
 )
@@ -73,6 +75,22 @@ def test_kernel_3_cannot_copy_the_blur_but_can_copy_linear_interpolation():
 def test_training_kernel_3_towards_linear_interpolation_removes_the_pattern():
     assert trained_to_resize(3, seed=0, steps=300, target="linear") < 0.003
     assert trained_to_resize(3, seed=0, steps=300, target="blur") > 0.03
+
+
+def test_kernel_4_learns_the_blur_exactly_and_scores_what_the_target_scores():
+    # The chapter's reading of the training table: kernel 4's score is the target's own,
+    # not a pattern; kernel 3 keeps unequal gains and scores several times the target.
+    even = trained_copy(4, seed=0, steps=300)
+    assert even["relative_error"] < 1e-4 and even["gain_spread"] < 1e-4
+    assert even["score"] == pytest.approx(even["target_score"], rel=1e-3)
+    uneven = trained_copy(3, seed=0, steps=300)
+    assert uneven["gain_spread"] > 0.1 and uneven["score"] > 5 * uneven["target_score"]
+
+
+def test_the_noise_floor_depends_on_the_size_scored():
+    small = np.median(noise_floor(8, channels=1, images=16, seeds=SEEDS))
+    large = np.median(noise_floor(16, seeds=SEEDS))
+    assert small > 10 * large
 
 
 def test_bad_arguments_are_clear_errors():

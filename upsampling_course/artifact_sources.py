@@ -26,7 +26,7 @@ with its spread; :func:`constant_input_scores` feeds a constant input
 instead and takes the phase score. :func:`noise_floor` is what the score
 gives for detail with no preferred phase; :func:`impulse_response` and
 :func:`phase_gains` read a layer's sub-kernels and gains;
-:func:`trained_to_resize` asks what training can reach.
+:func:`trained_copy` asks what training can reach.
 
 Used by *Checkerboard artifacts* (``book/checkerboard_artifacts.md``).
 """
@@ -160,13 +160,22 @@ def source_scores(
 
 
 def noise_floor(
-    size: int, period: int = 2, channels: int = 4, seeds: Iterable[int] = range(20)
+    size: int,
+    period: int = 2,
+    channels: int = 4,
+    seeds: Iterable[int] = range(20),
+    images: int = 8,
 ) -> np.ndarray:
-    """Checkerboard scores of iid uniform images ``size`` x ``size``: detail with no preferred phase."""
+    """Checkerboard scores of ``images`` iid uniform images ``size`` x ``size`` x ``channels``.
+
+    Detail with no preferred phase scores about one over the number of pixels
+    per phase, so the floor depends on the size scored: compare a score with
+    the floor measured at the same size, channels and number of images.
+    """
     return np.array(
         [
             checkerboard_score(
-                np.random.default_rng(seed).uniform(0, 1, (8, size, size, channels)), period
+                np.random.default_rng(seed).uniform(0, 1, (images, size, size, channels)), period
             )
             for seed in seeds
         ]
@@ -277,26 +286,33 @@ def best_copy_error(kernel_size: int, target_taps, stride: int = 2, length: int 
     return float(min(errors))
 
 
-def trained_to_resize(
+def trained_copy(
     kernel_size: int,
     seed: int = 0,
     steps: int = 300,
     input_size: int = 8,
     stride: int = 2,
     target: str = "blur",
-) -> float:
-    """Checkerboard score of one ``Conv2DTranspose`` trained to copy a fixed resize.
+) -> dict[str, float]:
+    """One ``Conv2DTranspose`` trained to copy a fixed resize, and how close it came.
 
     ``target="blur"``: ``UpSampling2D(stride)`` and a 3 x 3 binomial blur,
     which along each axis is the 4-tap kernel ``[1, 3, 3, 1] / 4`` at stride
     2: each phase needs two taps per axis. ``target="linear"``: linear
     interpolation that keeps every input pixel, the tent kernel ``[1/2, 1,
-    1/2]`` at stride 2: one tap per axis in one phase, two in the other. The
-    layer (one channel, no bias, random start) is fitted to the target by
-    Adam on random positive images for ``steps`` steps, then scored on fresh
-    images. A kernel of size 4 can become the blur target exactly; a kernel of
-    size 3 cannot (one of its phases has a single tap per axis), but it can
-    become the linear one.
+    1/2]`` at stride 2: one tap per axis in one phase, two in the other. Both
+    targets have equal phase gains. The layer (one channel, no bias, random
+    start) is fitted to the target by Adam on random positive images for
+    ``steps`` steps, then compared with it on 16 fresh images.
+
+    Returns ``score``, the checkerboard score of the layer's output without a
+    border of ``kernel_size`` pixels; ``target_score``, the score of the
+    target's own output on the same images and crop, the reference a
+    pattern-free copy reaches at this small size (the outputs are only 8 to
+    10 pixels wide there, so content alone scores well above zero);
+    ``relative_error``, ``|output - target| / |target|``; and ``gain_spread``,
+    the largest difference between the trained layer's phase gains over their
+    mean (0 for equal gains, up to float rounding).
     """
     if target not in ("blur", "linear"):
         raise ValueError(f"target must be 'blur' or 'linear', got {target!r}")
@@ -335,4 +351,23 @@ def trained_to_resize(
         step(images, target_of(images))
     test = rng.uniform(0, 1, (16, input_size, input_size, 1)).astype("float32")
     outputs = keras.ops.convert_to_numpy(layer(test))
-    return checkerboard_score(interior(outputs, kernel_size), stride)
+    wanted = target_of(test)
+    gains = phase_gains(impulse_response(layer), stride)
+    return {
+        "score": checkerboard_score(interior(outputs, kernel_size), stride),
+        "target_score": checkerboard_score(interior(wanted, kernel_size), stride),
+        "relative_error": float(np.linalg.norm(outputs - wanted) / np.linalg.norm(wanted)),
+        "gain_spread": float(np.ptp(gains) / abs(gains.mean())),
+    }
+
+
+def trained_to_resize(
+    kernel_size: int,
+    seed: int = 0,
+    steps: int = 300,
+    input_size: int = 8,
+    stride: int = 2,
+    target: str = "blur",
+) -> float:
+    """The checkerboard score of :func:`trained_copy`'s trained layer (its ``score``)."""
+    return trained_copy(kernel_size, seed, steps, input_size, stride, target)["score"]

@@ -109,8 +109,11 @@ def phase_score(values: np.ndarray, stride: int) -> float:
     """Share of the power of ``values`` that is a pattern repeating every ``stride`` pixels.
 
     ``var(phase means) / mean(values ** 2)``: 0 when every phase has the same
-    mean (a flat output, or no periodic pattern), at most ``1 - 1 / stride**2``
-    for a pattern whose phases cancel on average, and 0 for an all-zero array.
+    mean (a flat output, or no periodic pattern), and 0 for an all-zero array.
+    At most 1, since ``mean(values ** 2)`` is at least the mean of the squared
+    phase means; 1 exactly when every phase is constant and the phase means
+    average to 0 (a pure checkerboard of +1 and -1 scores 1, one bright phase
+    among ``stride**2`` dark ones ``1 - 1 / stride**2``).
     Meant for the response of a layer to a *constant* input, where any
     variation is artifact; :func:`checkerboard_score` handles real images.
     """
