@@ -103,7 +103,11 @@ def test_time_to_targets_plot_marks_the_seeds_past_the_cap():
     assert sorted(x for line in filled for x in line.get_xdata()) == [900, 1400]
     # Each missed seed gets its own circle, side by side, so two missed seeds show as two.
     missed_x = sorted(x for line in open_ for x in line.get_xdata())
-    assert missed_x == [pytest.approx(3000 * 1.04), pytest.approx(3000 * 1.04), pytest.approx(3000 * 1.07)]
+    assert missed_x == [
+        pytest.approx(3000 * 1.04),
+        pytest.approx(3000 * 1.04),
+        pytest.approx(3000 * 1.07),
+    ]
     assert "not met within 3,000 steps" in [t.get_text() for t in ax.get_legend().get_texts()]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["lab", "k3"]
     with pytest.raises(ValueError, match="at least one recipe"):
