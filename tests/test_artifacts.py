@@ -129,6 +129,20 @@ def test_checkerboard_score_ignores_contrast_and_brightness():
     )
 
 
+def test_checkerboard_score_pools_channels_unless_asked_per_channel():
+    board = 2 * _checkerboard() - 1
+    opposite = np.concatenate([board, -board], axis=-1)  # a board and its negative
+    assert checkerboard_score(opposite) == pytest.approx(0.0, abs=1e-12)
+    assert checkerboard_score(opposite, per_channel=True) == pytest.approx(1.0)
+    # One channel scored per channel is the same score; per channel = mean over the channels.
+    rng = np.random.default_rng(2)
+    images = _smooth_images(rng, count=2) + 0.1 * _checkerboard()
+    assert checkerboard_score(images, per_channel=True) == pytest.approx(checkerboard_score(images))
+    mixed = np.concatenate([images, 10 * images[::-1]], axis=-1)
+    each = [checkerboard_score(mixed[..., c : c + 1]) for c in range(2)]
+    assert checkerboard_score(mixed, per_channel=True) == pytest.approx(np.mean(each))
+
+
 def test_checkerboard_score_sees_only_its_own_period():
     period_three = _checkerboard(size=30, period=3)
     assert checkerboard_score(period_three, stride=3) == pytest.approx(1.0)

@@ -19,11 +19,13 @@ from upsampling_course.artifact_sources import (
     impulse_response,
     noise_floor,
     phase_gains,
+    source_scores,
     sub_kernels,
     trained_copy,
     trained_to_resize,
     upsampling_stack,
 )
+from upsampling_course.artifacts import step_unevenness
 from upsampling_course.keras_setup import keras_module
 
 SEEDS = range(3)
@@ -89,8 +91,30 @@ def test_kernel_4_learns_the_blur_exactly_and_scores_what_the_target_scores():
 
 def test_the_noise_floor_depends_on_the_size_scored():
     small = np.median(noise_floor(8, channels=1, images=16, seeds=SEEDS))
-    large = np.median(noise_floor(16, seeds=SEEDS))
+    large = np.median(noise_floor(32, channels=1, images=16, seeds=SEEDS))
     assert small > 10 * large
+
+
+def test_each_channel_of_a_random_transposed_layer_is_scored_on_its_own():
+    # Pooled over channels, patterns of opposite sign cancel; per channel they do not.
+    pooled = source_scores(3, seeds=SEEDS, per_channel=False)
+    each = source_scores(3, seeds=SEEDS)
+    assert np.median(each) > 2 * np.median(pooled)
+    assert source_scores(3, method="resize", seeds=SEEDS).max() < np.median(
+        noise_floor(16, seeds=SEEDS)
+    )
+
+
+def test_step_unevenness_tells_a_ramp_from_a_staircase():
+    ramp = np.arange(10.0)[None, :, None, None] * np.ones((1, 1, 3, 2))
+    assert np.allclose(step_unevenness(ramp), 0)
+    staircase = np.repeat(np.arange(5.0), 2)[None, :, None, None] * np.ones((1, 1, 3, 2))
+    assert np.allclose(step_unevenness(staircase), 1)
+    assert step_unevenness(np.ones((2, 6, 4, 3)), axis=2).shape == (2, 3)
+    flat_steps = np.cumsum(np.tile([1.0, 3.0], 5))[None, None, :, None]
+    assert step_unevenness(flat_steps, axis=2)[0, 0] == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="axis"):
+        step_unevenness(ramp, axis=3)
 
 
 def test_bad_arguments_are_clear_errors():

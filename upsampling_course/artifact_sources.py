@@ -21,7 +21,8 @@ sub-pixel convolution identical, which is sufficient, not necessary.
 Each measure feeds a layer (or a stack of layers) a batch of random positive
 images, like the activations after a ReLU, and takes the
 :func:`~upsampling_course.artifacts.checkerboard_score` of the output's
-interior, once per seed (new weights, new inputs), so every number comes
+interior, each channel scored as an image of its own, once per seed (new
+weights, new inputs), so every number comes
 with its spread; :func:`constant_input_scores` feeds a constant input
 instead and takes the phase score. :func:`noise_floor` is what the score
 gives for detail with no preferred phase; :func:`impulse_response` and
@@ -132,6 +133,7 @@ def source_scores(
     input_size: int = 12,
     channels: int = 4,
     images_per_seed: int = 8,
+    per_channel: bool = True,
 ) -> np.ndarray:
     """One checkerboard score per seed for :func:`upsampling_stack` fed random positive images.
 
@@ -139,7 +141,9 @@ def source_scores(
     new inputs uniform in [0, 1] of ``input_size`` x ``input_size`` x
     ``channels``, the output's interior without a border of ``kernel_size *
     stride ** (depth - 1)`` pixels, scored at the stack's period ``stride **
-    depth`` (which holds every shorter period that divides it).
+    depth`` (which holds every shorter period that divides it). Each output
+    channel is scored as an image of its own (``per_channel``), so that
+    channels whose patterns differ in sign do not cancel.
     """
     keras = keras_module()
     seeds = [int(seed) for seed in seeds]
@@ -155,7 +159,9 @@ def source_scores(
             0.0, 1.0, (images_per_seed, input_size, input_size, channels)
         )
         outputs = keras.ops.convert_to_numpy(model(inputs.astype("float32")))
-        scores.append(checkerboard_score(interior(outputs, border), stride=period))
+        scores.append(
+            checkerboard_score(interior(outputs, border), stride=period, per_channel=per_channel)
+        )
     return np.array(scores)
 
 
@@ -165,17 +171,21 @@ def noise_floor(
     channels: int = 4,
     seeds: Iterable[int] = range(20),
     images: int = 8,
+    per_channel: bool = True,
 ) -> np.ndarray:
     """Checkerboard scores of ``images`` iid uniform images ``size`` x ``size`` x ``channels``.
 
     Detail with no preferred phase scores about one over the number of pixels
     per phase, so the floor depends on the size scored: compare a score with
-    the floor measured at the same size, channels and number of images.
+    the floor measured at the same size, channels, number of images and
+    ``per_channel`` setting (as :func:`source_scores`, by default).
     """
     return np.array(
         [
             checkerboard_score(
-                np.random.default_rng(seed).uniform(0, 1, (images, size, size, channels)), period
+                np.random.default_rng(seed).uniform(0, 1, (images, size, size, channels)),
+                period,
+                per_channel=per_channel,
             )
             for seed in seeds
         ]

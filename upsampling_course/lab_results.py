@@ -21,6 +21,7 @@ plots and quotes.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,6 +91,36 @@ class Ablations:
         """Spread over seeds of a final quality score (see :data:`FINAL_METRICS`)."""
         return Spread.of(r["checkpoints"][-1][metric] for r in self.of(recipe))
 
+    def at_step(self, recipe: str, metric: str, steps: int) -> Spread:
+        """Spread over seeds of a quality score at the scoring made after ``steps`` steps."""
+        values = []
+        for run in self.of(recipe):
+            scored = [c for c in run["checkpoints"] if c["steps"] == steps]
+            if not scored:
+                raise KeyError(f"run {recipe!r} seed {run['seed']} was not scored at step {steps}")
+            values.append(scored[0][metric])
+        return Spread.of(values)
+
+    def apart(self, reference: str, recipes: list[str], steps: int | None = None) -> set:
+        """Every ``(recipe, metric, "lower" or "higher")`` whose range over seeds is apart from ``reference``'s.
+
+        Compares the final scores, or those after ``steps`` steps; a
+        difference that holds on every seed, as far as these runs show.
+        """
+
+        def spread(name: str, metric: str) -> Spread:
+            return self.final(name, metric) if steps is None else self.at_step(name, metric, steps)
+
+        found = set()
+        for name in recipes:
+            for metric in FINAL_METRICS:
+                mine, base = spread(name, metric), spread(reference, metric)
+                if mine.high < base.low:
+                    found.add((name, metric, "lower"))
+                elif mine.low > base.high:
+                    found.add((name, metric, "higher"))
+        return found
+
     def measure(self, recipe: str, key: str) -> Spread:
         """Spread over seeds of a per-run number such as ``"spectral_artifact_score"``."""
         return Spread.of(r[key] for r in self.of(recipe))
@@ -150,7 +181,11 @@ class Ablations:
 def load_ablations(
     directory: Path | str = RESULTS_DIR, stem: str = "lab_ablations", command: str = COMMAND
 ) -> Ablations:
-    """All runs of ``{stem}*.json`` in ``directory`` and their samples (``{stem}*_samples.npz``)."""
+    """All runs of ``{stem}*.json`` in ``directory`` and their samples (``{stem}*_samples.npz``).
+
+    Each entry of ``files`` is one file's own record (command, date, machine, ...)
+    plus ``"runs held"``: how many runs of each seed the file holds.
+    """
     directory = Path(directory)
     paths = sorted(directory.glob(f"{stem}*.json"))
     if not paths:
@@ -160,8 +195,11 @@ def load_ablations(
     runs, files, samples = [], [], {}
     for path in paths:
         data = json.loads(path.read_text())
-        runs += data.pop("runs")
-        files.append({"file": path.name, **data})
+        file_runs = data.pop("runs")
+        runs += file_runs
+        per_seed = Counter(run["seed"] for run in file_runs)
+        held = ", ".join(f"seed {seed}: {count}" for seed, count in sorted(per_seed.items()))
+        files.append({"file": path.name, **data, "runs held": held})
         sample_path = path.with_name(f"{path.stem}_samples.npz")
         if sample_path.exists():
             with np.load(sample_path) as arrays:
