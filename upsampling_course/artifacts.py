@@ -8,10 +8,12 @@ A transposed convolution with stride ``s`` scatters a copy of its kernel
 around every input pixel, ``s`` output pixels apart. Output pixels in
 different *phases* (their row and column modulo ``s``) are built from
 different kernel taps, and, when the kernel size is not a multiple of the
-stride, from a different *number* of taps. Both show up as a pattern that
+stride, from a different *number* of taps. When the phases' weights sum to
+different totals (their gains), a flat input comes out as a pattern that
 repeats every ``s`` pixels: the checkerboard artifact described by Odena,
 Dumoulin and Olah (Distill, 2016).
-The functions here count the overlap and measure the pattern.
+The functions here count the overlap and measure the pattern
+(:func:`step_unevenness`: the steps a layer draws on a ramp).
 """
 
 from __future__ import annotations
@@ -108,8 +110,11 @@ def phase_score(values: np.ndarray, stride: int) -> float:
     """Share of the power of ``values`` that is a pattern repeating every ``stride`` pixels.
 
     ``var(phase means) / mean(values ** 2)``: 0 when every phase has the same
-    mean (a flat output, or no periodic pattern), at most ``1 - 1 / stride**2``
-    for a pattern whose phases cancel on average, and 0 for an all-zero array.
+    mean (a flat output, or no periodic pattern), and 0 for an all-zero array.
+    At most 1, since ``mean(values ** 2)`` is at least the mean of the squared
+    phase means; 1 exactly when every phase is constant and the phase means
+    average to 0 (a pure checkerboard of +1 and -1 scores 1, one bright phase
+    among ``stride**2`` dark ones ``1 - 1 / stride**2``).
     Meant for the response of a layer to a *constant* input, where any
     variation is artifact; :func:`checkerboard_score` handles real images.
     """
@@ -196,11 +201,12 @@ def _high_pass(images: np.ndarray, stride: int) -> np.ndarray:
     return images[:, : height - s + 1, : width - s + 1] - block
 
 
-def checkerboard_score(images: np.ndarray, stride: int = 2) -> float:
+def checkerboard_score(images: np.ndarray, stride: int = 2, per_channel: bool = False) -> float:
     """How strongly a batch of images shows a pattern that repeats every ``stride`` pixels.
 
     ``images`` is a NumPy array ``(N, H, W, C)`` (any real dtype, any value
-    range). For each image:
+    range). With ``per_channel=True`` each channel of each image is scored as
+    an image of its own (a one-channel batch of ``N * C`` images). For each image:
 
     1. **High-pass.** Subtract from each pixel the mean of the
        ``stride x stride`` block that starts at it. Smooth content (flat areas,
@@ -214,11 +220,17 @@ def checkerboard_score(images: np.ndarray, stride: int = 2) -> float:
 
     The ratio is the share of the image's fine detail that is one fixed tile
     repeated every ``stride`` pixels. It lies in ``[0, 1]``, does not change
-    when an image is scaled or shifted in brightness (contrast-independent),
-    is about ``1 / (number of pixels per phase)`` for detail with no
-    preferred phase (white noise, natural images), and is 1 for a pure
-    checkerboard. A flat image has no detail and scores 0. The batch score is
-    the mean over images.
+    when an image is scaled or shifted in brightness as a whole, is about
+    ``1 / (number of pixels per phase)`` for detail with no preferred phase
+    (white noise, natural images), and is 1 for a pure checkerboard. A flat
+    image has no detail and scores 0. The batch score is the mean over images.
+
+    Step 2 pools the channels: one tile for all of them. So with several
+    channels a pattern counts only as far as the channels share it, sign
+    included: a board in one channel and its negative in another score 0
+    together, 1 each with ``per_channel=True``; and scaling one channel
+    alone changes the score. One-channel images (the lab's digits) score the
+    same either way.
 
     >>> import numpy as np
     >>> board = np.indices((16, 16)).sum(axis=0) % 2
@@ -232,6 +244,8 @@ def checkerboard_score(images: np.ndarray, stride: int = 2) -> float:
             f"images must be a batch shaped (N, H, W, C), got shape {images.shape}; "
             "add the batch or channel axis with images[None] or images[..., None]"
         )
+    if per_channel:
+        images = np.moveaxis(images, 3, 1).reshape(-1, *images.shape[1:3], 1)
     if images.shape[0] == 0:
         raise ValueError("images holds no image (N = 0)")
     if not np.issubdtype(images.dtype, np.number) or np.iscomplexobj(images):
@@ -261,3 +275,28 @@ def checkerboard_score(images: np.ndarray, stride: int = 2) -> float:
             continue
         scores.append(float(np.var(phase_means(image_detail, stride))) / spread)
     return float(np.mean(scores))
+
+
+def step_unevenness(outputs: np.ndarray, axis: int = 1) -> np.ndarray:
+    """How unequal a stride-2 output's rises are along ``axis`` (1: down, 2: across), per image and channel.
+
+    With ``a`` and ``b`` the mean rises from pixel to pixel that start on
+    even and on odd positions, returns ``|a - b| / (|a| + |b|)``, shaped
+    ``(N, C)``: 0 when every rise is the same (an even ramp), 1 when one of
+    them is 0 (a staircase) or the two differ in sign, and 0 where there is
+    no rise at all. Meant for a layer's response to a linear ramp, where
+    anything but 0 is a stride-2 step pattern; unlike
+    :func:`checkerboard_score` it measures how
+    uneven the steps are, not which share of the detail they make up.
+    """
+    if axis not in (1, 2):
+        raise ValueError(f"axis must be 1 (rows) or 2 (columns), got {axis!r}")
+    rises = np.diff(np.asarray(outputs, dtype=float), axis=axis)
+    if rises.shape[axis] < 2:
+        raise ValueError(
+            f"outputs of shape {np.shape(outputs)} hold no two rises along axis {axis}"
+        )
+    rises = np.moveaxis(rises, axis, 1)
+    even, odd = rises[:, 0::2].mean(axis=(1, 2)), rises[:, 1::2].mean(axis=(1, 2))
+    total = np.abs(even) + np.abs(odd)
+    return np.divide(np.abs(even - odd), total, out=np.zeros_like(total), where=total > 0)

@@ -277,17 +277,21 @@ def plot_stay_curves(lab_speed, target: float | None = None, top: float = 4.5) -
 def plot_time_to_targets(
     times, recipes: Sequence[str], key: str = "steps_to_targets", ax: plt.Axes | None = None
 ) -> plt.Axes:
-    """One row per recipe: a filled dot per seed at its first hit, an open one past the cap.
+    """One row per recipe: a filled dot per seed at its first hit, an open one per seed that missed.
 
     ``times`` is :class:`upsampling_course.lab_results.Ablations` of
-    ``lab_ablations.py --until-targets`` runs. A seed that never met the
-    targets is drawn as an open circle just right of the longest run, its
-    cap, so a reader sees how many seeds got there and how soon.
+    ``lab_ablations.py --until-targets`` runs, which stop at a cap of steps.
+    ``key`` is ``"steps_to_targets"`` or ``"seconds_to_targets"``. A seed that
+    never met the targets is drawn as an open circle right of the dotted line
+    at the longest run (the step cap, or the longest run's seconds), the
+    missed seeds of one recipe side by side, so a reader can count how many
+    seeds got there and see how soon.
     """
     if not recipes:
         raise ValueError("name at least one recipe")
     cap_of = "steps" if key == "steps_to_targets" else "seconds"  # of the last checkpoint
     cap = max(getattr(r.checkpoints[-1], cap_of) for name in recipes for r in times.of(name))
+    step_cap = max(r.checkpoints[-1].steps for name in recipes for r in times.of(name))
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 0.45 * len(recipes) + 1.3))
     rows = np.arange(len(recipes))[::-1]
@@ -297,12 +301,14 @@ def plot_time_to_targets(
         missed = len(runs) - len(reached)
         ax.plot(reached, [row] * len(reached), "o", color=OKABE_ITO["blue"], ms=7)
         if missed:
-            ax.plot([cap * 1.04] * missed, [row] * missed, "o", mfc="none", color="0.35", ms=7)
+            places = [cap * (1.04 + 0.03 * i) for i in range(missed)]
+            ax.plot(places, [row] * missed, "o", mfc="none", color="0.35", ms=7)
     ax.plot([], [], "o", color=OKABE_ITO["blue"], label="first scoring that met all three targets")
-    ax.plot([], [], "o", mfc="none", color="0.35", label=f"not within {cap:,.0f} (the cap)")
+    ax.plot([], [], "o", mfc="none", color="0.35", label=f"not met within {step_cap:,} steps")
     ax.axvline(cap, color="0.6", linestyle=":", lw=1)
     ax.set_yticks(rows, recipes)
     ax.set_xlabel(key.replace("_", " "))
-    ax.set_xlim(0, cap * 1.1)
-    ax.legend(loc="lower left", fontsize=8)
+    ax.set_xlim(0, cap * 1.16)
+    # Above the axes, where no row's dots can hide under it.
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncol=2, fontsize=8, frameon=False)
     return ax

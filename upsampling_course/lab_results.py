@@ -20,6 +20,7 @@ targets?" plots and quotes.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,6 +111,11 @@ class Ablations:
                     "date": record.date,
                     "steps": record.settings.steps,
                     "seeds": record.settings.seeds,
+                    # A file need not hold every seed of its settings.
+                    "runs held": ", ".join(
+                        f"seed {seed}: {n}"
+                        for seed, n in sorted(Counter(r.seed for r in record.runs).items())
+                    ),
                 }
                 for name, record in self.files.items()
             ]
@@ -122,6 +128,33 @@ class Ablations:
     def final(self, recipe: str, metric: str) -> Spread:
         """Spread over seeds of a final quality score (see :data:`FINAL_METRICS`)."""
         return Spread.of(self.finals(recipe, metric))
+
+    def at_step(self, recipe: str, metric: str, steps: int) -> Spread:
+        """Spread over seeds of a quality score at the scoring made after ``steps`` steps."""
+        values = []
+        for run in self.of(recipe):
+            scored = [c for c in run.checkpoints if c.steps == steps]
+            if not scored:
+                raise KeyError(f"run {recipe!r} seed {run.seed} was not scored at step {steps}")
+            values.append(getattr(scored[0].scores, metric))
+        return Spread.of(values)
+
+    def apart(self, reference: str, recipes: list[str], steps: int | None = None) -> set:
+        """Every ``(recipe, metric, "lower" or "higher")`` whose range over seeds (final, or
+        after ``steps`` steps) is apart from ``reference``'s: it holds on every seed run."""
+
+        def spread(name: str, metric: str) -> Spread:
+            return self.final(name, metric) if steps is None else self.at_step(name, metric, steps)
+
+        found = set()
+        for name in recipes:
+            for metric in FINAL_METRICS:
+                mine, base = spread(name, metric), spread(reference, metric)
+                if mine.high < base.low:
+                    found.add((name, metric, "lower"))
+                elif mine.low > base.high:
+                    found.add((name, metric, "higher"))
+        return found
 
     def measure(self, recipe: str, name: str) -> Spread:
         """Spread over seeds of a per-run number such as ``"spectral_artifact_score"``."""

@@ -68,7 +68,7 @@ def upsampling2d_backward(output_gradient: np.ndarray, size=(2, 2)) -> np.ndarra
 
 
 def upsampling2d_backward_wrong(output_gradient: np.ndarray, size=(2, 2)) -> np.ndarray:
-    """The widely copied, WRONG backward pass: one gradient per block instead of the sum.
+    """A tempting but WRONG backward pass: one gradient per block instead of the sum.
 
     Kept so that the chapter and the tests can show a gradient check catching it.
     """

@@ -86,7 +86,9 @@ def keras_to_pytorch(
 
     Prefers the setting that also gives the same values; otherwise the one
     shifted by the fewest pixels. Returns ``None`` when no single PyTorch
-    layer matches the length (PyTorch's ``output_padding < stride`` rule).
+    layer matches the length (PyTorch accepts only ``output_padding < max(stride,
+    dilation)``, and Keras layers with a stride above 1 have dilation 1, so
+    ``output_padding < stride``: at stride 1 an odd crop has no match).
     """
     positive_int("kernel_size", kernel_size)
     positive_int("stride", stride)

@@ -89,8 +89,10 @@ def conv_transpose_output_length(
         out = (size - 1) * stride + k_eff - 2 * p + a
 
     with the dilated kernel ``k_eff = (kernel_size - 1) * dilation + 1``, a
-    trim ``p`` per side and an extra ``a`` at the end. Keras fills in ``p``
-    and ``a`` as follows.
+    trim ``p`` per side and an extra ``a``. These are lengths: with
+    ``"same"``, which rows are kept is TensorFlow's choice, and
+    ``output_padding`` can move that window (*Padding and output_padding*).
+    Keras fills in ``p`` and ``a`` as follows.
 
     - ``padding="valid"``: ``p = 0``; ``a = output_padding``, or when it is
       ``None``, ``a = max(stride - k_eff, 0)``, so that kernels smaller than

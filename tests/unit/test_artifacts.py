@@ -70,6 +70,14 @@ def test_phase_means_and_phase_score():
     assert phase_score(np.zeros((6, 6)), 2) == 0.0
     expected = np.var(pattern) / np.mean(pattern**2)
     assert phase_score(tiled, 2) == pytest.approx(expected)
+    # At most 1, reached when the phases are constant and cancel on average.
+    board = np.indices((6, 6)).sum(axis=0) % 2 * 2 - 1.0
+    assert phase_score(board, 2) == pytest.approx(1.0)
+    one_bright = np.zeros((6, 6))
+    one_bright[::2, ::2] = 1
+    assert phase_score(one_bright, 2) == pytest.approx(0.75)
+    rng = np.random.default_rng(0)
+    assert max(phase_score(rng.normal(size=(6, 6)) + rng.normal(), 2) for _ in range(200)) <= 1
     with pytest.raises(ValueError, match="no whole 4 x 4 period"):
         phase_means(np.ones((3, 8)), 4)
 
@@ -119,6 +127,20 @@ def test_checkerboard_score_ignores_contrast_and_brightness():
     assert checkerboard_score(images.astype("float32")) == pytest.approx(
         checkerboard_score(images), rel=1e-4
     )
+
+
+def test_checkerboard_score_pools_channels_unless_asked_per_channel():
+    board = 2 * _checkerboard() - 1
+    opposite = np.concatenate([board, -board], axis=-1)  # a board and its negative
+    assert checkerboard_score(opposite) == pytest.approx(0.0, abs=1e-12)
+    assert checkerboard_score(opposite, per_channel=True) == pytest.approx(1.0)
+    # One channel scored per channel is the same score; per channel = mean over the channels.
+    rng = np.random.default_rng(2)
+    images = _smooth_images(rng, count=2) + 0.1 * _checkerboard()
+    assert checkerboard_score(images, per_channel=True) == pytest.approx(checkerboard_score(images))
+    mixed = np.concatenate([images, 10 * images[::-1]], axis=-1)
+    each = [checkerboard_score(mixed[..., c : c + 1]) for c in range(2)]
+    assert checkerboard_score(mixed, per_channel=True) == pytest.approx(np.mean(each))
 
 
 def test_checkerboard_score_sees_only_its_own_period():

@@ -99,12 +99,20 @@ def test_time_to_targets_plot_marks_the_seeds_past_the_cap():
         last_scoring = SimpleNamespace(steps=last)
         return SimpleNamespace(recipe=recipe, steps_to_targets=steps, checkpoints=[last_scoring])
 
-    times = Ablations([run("lab", 1400, 1400), run("lab", None, 3000), run("k3", 900, 900)], {}, {})
+    runs = [run("lab", 1400, 1400), run("lab", None, 3000), run("k3", 900, 900)]
+    times = Ablations(runs + [run("k3", None, 3000), run("k3", None, 3000)], {}, {})
     ax = lab_plots.plot_time_to_targets(times, ["lab", "k3"])
     filled = [line for line in ax.lines if line.get_marker() == "o" and line.get_mfc() != "none"]
     open_ = [line for line in ax.lines if line.get_marker() == "o" and line.get_mfc() == "none"]
     assert sorted(x for line in filled for x in line.get_xdata()) == [900, 1400]
-    assert [x for line in open_ for x in line.get_xdata()] == [pytest.approx(3000 * 1.04)]
+    # Each missed seed gets its own circle, side by side, so two missed seeds show as two.
+    missed_x = sorted(x for line in open_ for x in line.get_xdata())
+    assert missed_x == [
+        pytest.approx(3000 * 1.04),
+        pytest.approx(3000 * 1.04),
+        pytest.approx(3000 * 1.07),
+    ]
+    assert "not met within 3,000 steps" in [t.get_text() for t in ax.get_legend().get_texts()]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["lab", "k3"]
     with pytest.raises(ValueError, match="at least one recipe"):
         lab_plots.plot_time_to_targets(times, [])

@@ -80,7 +80,8 @@ def build_generator(
     - ``"subpixel"``: ``Conv2D(4 x filters, kernel 3)`` then
       ``depth_to_space(2)``, initialized with ICNR
       (:func:`upsampling_course.operators.icnr_kernel`) so that it starts
-      as a resize-convolution.
+      as a convolution followed by nearest-neighbour upsampling, with equal
+      phase gains.
 
     A last 3 x 3 convolution at full resolution mixes the ``width / 2``
     channels into one; its ``tanh`` keeps pixels in [-1, 1]. That last

@@ -127,7 +127,7 @@ FAILURES = {
         # judge and can put all its latent vectors on whatever fools it.
         _variant(PLAIN_RECIPE, "frozen discriminator", discriminator_learning_rate=1e-7),
         # The generator barely learns, so the discriminator tells its fakes
-        # apart at once and its gradient stops helping.
+        # apart at once and the generator never catches up.
         _variant(PLAIN_RECIPE, "discriminator wins", generator_learning_rate=1e-5),
         _variant(
             PLAIN_RECIPE,
