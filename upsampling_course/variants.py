@@ -31,24 +31,15 @@ NO_ID_MESSAGE = (
     "uses for you (on the course's JupyterHub it is filled in for you), then run the cells again."
 )
 
-#: Each assignment's choices: name -> the values a student may get (one is picked per id).
-#: Assignments add their own entries; the judge reads the same table.
-CHOICES: dict[str, dict[str, Sequence]] = {
-    "shape_formulas": {
-        # 2(a): a stride-2 layer from odd_from x odd_from to (2 * odd_from + 1) on each side
-        "odd_from": (5, 6, 7, 9, 11),
-        # 2(b): a stride-2 layer with kernel even_kernel from even_from to 2 * even_from
-        "even_from": (5, 6, 7, 9),
-        "even_kernel": (3, 5, 7),
-        # 4: two stride-2 layers from stack_from x stack_from x 128 to 4 * stack_from, 1 channel
-        "stack_from": (5, 6, 7, 8),
-        "stack_filters": (32, 48, 64),
-        # 5(a): the input side on which to compare the two layers
-        "compare_on": (12, 16, 20, 24),
-        # 5(b): the order in which the four statements are shown (A, B, C, D)
-        "statement_order": ("0123", "1032", "2301", "3210", "1302", "2013", "3120", "0231"),
-    },
-}
+ASSIGNMENTS = "upsampling_course.assignments"
+
+
+def choices(assignment: str) -> dict[str, Sequence]:
+    """The assignment's choices (``CHOICES`` of ``upsampling_course.assignments.<assignment>``):
+    name -> the values a student may get, one picked per id."""
+    from importlib import import_module
+
+    return import_module(f"{ASSIGNMENTS}.{assignment}").CHOICES
 
 
 class MissingStudentId(RuntimeError):
@@ -107,10 +98,10 @@ class Variant(Mapping):
 
 
 def variant(assignment: str, student: str) -> Variant:
-    """The variant of ``assignment`` for ``student`` (KeyError for an unknown assignment)."""
-    choices = CHOICES[assignment]
+    """The variant of ``assignment`` for ``student``."""
+    options = choices(assignment)
     return Variant(
-        assignment, student, {n: _pick(assignment, n, student, o) for n, o in choices.items()}
+        assignment, student, {n: _pick(assignment, n, student, o) for n, o in options.items()}
     )
 
 
