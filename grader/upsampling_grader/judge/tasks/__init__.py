@@ -1,0 +1,1 @@
+"""One module per assignment: its judge tasks (see ``upsampling_grader.judge.registry``)."""
