@@ -24,6 +24,7 @@ import os
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
+ID_NAME = "STUDENT_ID"  # what the notebook's first cell sets
 GRADING_ID_VARIABLE = "COURSE_STUDENT_ID"
 HUB_ID_VARIABLE = "JUPYTERHUB_USER"
 NO_ID_MESSAGE = (
@@ -105,6 +106,18 @@ def variant(assignment: str, student: str) -> Variant:
     )
 
 
+def _declared_in_notebook() -> str | None:
+    """The ``STUDENT_ID`` the student set in the notebook, if any."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    declared = shell.user_ns.get(ID_NAME) if shell is not None else None
+    return declared if isinstance(declared, str) else None
+
+
 def my_variant(assignment: str, declared: str | None = None) -> Variant:
-    """The variant this notebook works on: the grader's id when graded, else the student's."""
-    return variant(assignment, student_id(declared))
+    """The variant this notebook works on: the grader's id when graded, else the student's
+    (``declared``, or the notebook's ``STUDENT_ID``), else the hub's."""
+    return variant(assignment, student_id(declared or _declared_in_notebook()))

@@ -160,6 +160,12 @@ def python_folders() -> list[Path]:
     return kept
 
 
+def course_package_folder() -> Path:
+    import upsampling_course
+
+    return Path(upsampling_course.__file__).resolve().parent
+
+
 def grader_folders(bound: list[Path]) -> list[Path]:
     """The grader's own package folder where one of the ``bound`` folders would show it
     (an installed grader, in the environment's site-packages): to be covered."""
@@ -194,9 +200,12 @@ def bwrap_command(
     limits: Limits,
     shipped: list[Path] = (),
     cache: Path | None = None,
+    view: Path | None = None,
 ) -> list[str]:
     """The command that runs ``kernel_cmd`` in a sandbox (see the module docstring);
-    ``cache``: a folder shown read-only at ``CACHE_MOUNT`` (see ``readable_cache``)."""
+    ``cache``: a folder shown read-only at ``CACHE_MOUNT`` (see ``readable_cache``);
+    ``view``: a folder shown in place of the course package (the modules an assignment's
+    notebook may import, ``upsampling_grader.judge.package_view``)."""
     disk = str(limits.disk_mb * 2**20)
     args = [
         bwrap_executable() or "bwrap",
@@ -216,6 +225,8 @@ def bwrap_command(
         args += [*_parents(folder), "--ro-bind", str(folder), str(folder)]
     for folder in grader_folders(bound):
         args += _hide(folder)
+    if view is not None:
+        args += ["--ro-bind", str(view), str(course_package_folder())]
     args += [*_parents(comms), "--bind", str(comms), str(comms)]
     # Only the kernel's user lives in the sandbox: its folders may be open to all.
     args += ["--perms", "1777", "--dir", HOME, "--perms", "1777", "--dir", WORK]
@@ -347,11 +358,13 @@ def require_sandbox() -> None:
         raise GradingError(f"no sandbox can be made here: {problem}; {INSTALL_HINT}")
 
 
-def autograde_options(scratch_root: Path, run) -> list[str]:
-    """Options for one student's `nbgrader autograde` (none when grading without a sandbox)."""
+def autograde_options(scratch_root: Path, run, judge=None) -> list[str]:
+    """Options for one student's `nbgrader autograde` (none when grading without a sandbox);
+    ``judge``: the scratch course's judge folders, whose package view the kernels get."""
     if not run.sandbox:
         return []
-    return nbgrader_options(Path(scratch_root) / KERNELS, run.limits)
+    view = judge.view if judge is not None else None
+    return nbgrader_options(Path(scratch_root) / KERNELS, run.limits, view)
 
 
 def run_notes(scratch_root: Path, outputs: dict[str, object], run, alias: str) -> list[str]:
@@ -367,11 +380,15 @@ def explained(error: str, run) -> str:
     return f"{error} ({why})" if why else error
 
 
-def nbgrader_options(folder: Path, limits: Limits) -> list[str]:
-    """Options for `nbgrader autograde` that run each kernel in a sandbox."""
+def nbgrader_options(folder: Path, limits: Limits, view: Path | None = None) -> list[str]:
+    """Options for `nbgrader autograde` that run each kernel in a sandbox (``view``: the
+    course package as the kernels see it, see ``upsampling_grader.judge.package_view``)."""
     manager = "upsampling_grader.sandbox_kernel.SandboxedKernelManager"
-    return [
+    options = [
         f"--Execute.kernel_manager_class={manager}",
         f"--SandboxedKernelManager.folder={folder}",
         f"--SandboxedKernelManager.limits_json={limits.to_json()}",
     ]
+    if view is not None:
+        options.append(f"--SandboxedKernelManager.package_view={view}")
+    return options

@@ -124,6 +124,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     folder = Unicode("", config=True, help="the grader's folder for this student's kernels")
     limits_json = Unicode("", config=True, help="the sandbox's Limits as JSON")
+    package_view = Unicode("", config=True, help="the course package as the kernel sees it")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -162,8 +163,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         cache = readable_cache(Path(self.folder))
         kw["env"] = kernel_env(kw.get("env") or dict(os.environ), cache=cache is not None)
         kw["cwd"] = str(comms)
+        view = Path(self.package_view) if self.package_view else None
         command = bwrap_command(
-            kernel_cmd, comms=comms, uid=uid, limits=limits, shipped=shipped, cache=cache
+            kernel_cmd, comms=comms, uid=uid, limits=limits, shipped=shipped, cache=cache, view=view
         )
         await super()._async_launch_kernel(command, **kw)
 

@@ -31,6 +31,7 @@ from upsampling_grader import sandbox
 from upsampling_grader.assignment import CONFIG_FILE, Assignment
 from upsampling_grader.autograde_log import IGNORED_INTERRUPT, LogWatcher, Outcome
 from upsampling_grader.grading_run import GradingRun
+from upsampling_grader.judge import scratch as judge_scratch
 from upsampling_grader.notebooks import grade_id, source_key
 
 RUN_MARKER = "UPSAMPLING_COURSE_GRADING_RUN"
@@ -98,6 +99,7 @@ class ScratchGrading:
         shutil.copy(grading.template_db, self.db)
         shutil.copy(grading.course / CONFIG_FILE, root / CONFIG_FILE)
         self.assignment = grading.assignment
+        self.judge = judge_scratch.prepare(root, self.assignment.name, root / CONFIG_FILE)
         self.aliases = tuple(aliases)
         for alias in self.aliases:
             self.submitted_for(alias).mkdir(parents=True)
@@ -164,7 +166,7 @@ def autograde_command(scratch: ScratchGrading) -> list[str]:
         f"--CourseDirectory.root={scratch.root}",
         f"--Execute.timeout={run.cell_timeout}",
         "--OverwriteCells.add_missing_cells=True",
-        *sandbox.autograde_options(scratch.root, run),
+        *sandbox.autograde_options(scratch.root, run, scratch.judge),
     ]
 
 

@@ -14,8 +14,12 @@ ZERO_PREFIX = "scored zero by the integrity check"
 FLAG_PREFIX = "flagged by the integrity check (score kept)"
 
 
-def screen(nb, spec) -> dict[str, tuple[str, str]]:
+def screen(nb, spec, hint_only: bool = False) -> dict[str, tuple[str, str]]:
     """Check a submission before grading; return graded test cell -> ("zero" or "flag", reason).
+
+    ``hint_only`` (an assignment the judge scores from outside the kernel,
+    where no code in the notebook can award a point): every finding is a flag
+    for the instructor, and the notebook runs as handed in.
 
     Student code is every answer cell, every cell the student added and any
     locked cell whose code differs from the release. A finding in an answer
@@ -58,6 +62,8 @@ def screen(nb, spec) -> dict[str, tuple[str, str]]:
         if found is None:
             continue
         status, reason = found
+        if hint_only:
+            status = "flag"
         where = (
             f"answer cell {gid}"
             if gid in spec.answers

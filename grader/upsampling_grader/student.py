@@ -19,6 +19,8 @@ import nbformat
 from upsampling_grader import sandbox, screening
 from upsampling_grader.assignment import Assignment, NotebookSpec
 from upsampling_grader.grading_run import GradingRun
+from upsampling_grader.judge import scratch as judge_scratch
+from upsampling_grader.judge.verdicts import FAILED_MARK
 from upsampling_grader.notebooks import find_cell
 from upsampling_grader.repair import Checked, check_notebook, neutralise_answer
 from upsampling_grader.results import CellResult, CellStatus, Status, StudentResult
@@ -97,7 +99,11 @@ def intake(submission: Submission, assignment: Assignment) -> Intake:
         checked = check_notebook(text, assignment.notebooks[name])
         made.checked[name] = checked
         if checked.notebook is not None:
-            made.integrity[name] = screening.screen(checked.notebook, assignment.notebooks[name])
+            made.integrity[name] = screening.screen(
+                checked.notebook,
+                assignment.notebooks[name],
+                hint_only=judge_scratch.judged(assignment.name),
+            )
         unreadable = Status.FAILED if checked.notebook is None else Status.REPAIRED
         made.flags += [(unreadable, problem) for problem in checked.problems]
         if checked.repaired:
@@ -136,6 +142,7 @@ def run(taken: Intake, grading: Grading, earlier: Attempt | None = None) -> Run:
 def hand_in(taken: Intake, scratch: ScratchGrading, alias: str) -> None:
     """Put the student's gradable notebooks and other files in the scratch course as ``alias``."""
     folder = scratch.submitted_for(alias)
+    judge_scratch.record_student(scratch.root, alias, taken.submission.student)
     for name, item in taken.gradable.items():
         nbformat.write(item.notebook, folder / f"{name}.ipynb")
     # timestamp.txt, and submission_secret.txt that release_feedback needs.
@@ -145,11 +152,17 @@ def hand_in(taken: Intake, scratch: ScratchGrading, alias: str) -> None:
 
 
 def collect(made: Run) -> None:
-    """Read a finished run's scores and autograded notebooks from its scratch course."""
+    """Read a finished run's scores, autograded notebooks and the judge's notes from its
+    scratch course."""
     made.scores = read_scratch_scores(made.scratch, made.alias)
     made.outputs = {
         p.stem: nbformat.read(p, as_version=4) for p in made.autograded_dir.glob("*.ipynb")
     }
+    for name in made.outputs:
+        record = judge_scratch.read_record(made.scratch.root, made.alias, name) or {}
+        made.flags += [
+            (Status.CHECK_BY_HAND, f"{name}.ipynb: {n}") for n in record.get("notes", [])
+        ]
 
 
 def sandbox_flags(made: Run, grading_run: GradingRun) -> list[Flag]:
@@ -345,6 +358,8 @@ def cell_errors(nb, spec: NotebookSpec, test: str) -> list[CellError]:
             continue
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         if not errors:
+            # A judged test with partial credit: the judge's lines say what was lost.
+            found += judged_losses(cell) if gid == test else []
             continue
         where = "the test" if gid == test else f"the answer cell {gid}"
         if any(o.get("ename") == "CellTimeoutError" for o in errors):
@@ -357,6 +372,18 @@ def cell_errors(nb, spec: NotebookSpec, test: str) -> list[CellError]:
         )
         found.append(CellError(where, timed_out=False, message=message))
     return found
+
+
+def judged_losses(cell) -> list[str]:
+    """The lines a judge's partial verdict wrote in a test cell (``verdicts.FAILED_MARK``)."""
+    lines = [
+        line.removeprefix(FAILED_MARK).strip()
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "stream"
+        for line in str(output.get("text", "")).splitlines()
+        if line.startswith(FAILED_MARK)
+    ]
+    return [f"the test found: {line}" for line in lines]
 
 
 def grade_student(submission: Submission, grading: Grading) -> GradedStudent:

@@ -165,8 +165,20 @@ class ScratchCourse:
         for name, nb in notebooks.items():
             nbformat.write(nb, folder / name)
 
-    def autograde(self, assignment: str, check: bool = True) -> subprocess.CompletedProcess:
-        return self.nbgrader("autograde", assignment, "--force", check=check)
+    def autograde(self, assignment: str) -> subprocess.CompletedProcess:
+        """Grade every submission with the course's command, as an instructor would: the
+        judge scores the tests (plain `nbgrader autograde` gives judged tests 0)."""
+        result = run_grader(
+            "grade", assignment, "--course", str(self.root), "--no-feedback", "--quiet",
+            "--jobs", "1", cwd=self.root,
+        )  # fmt: skip
+        # Exit 1 means a student needs attention (the wrong answers do); 2 or more: a failure.
+        if result.returncode not in (0, 1):
+            raise AssertionError(
+                f"upsampling-grader grade {assignment} exited {result.returncode}:\n"
+                f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+            )
+        return result
 
     def scores(self, assignment: str, student: str, notebook: str) -> dict[str, Score]:
         """Points per graded cell for one student's notebook (notebook name without .ipynb)."""

@@ -16,3 +16,24 @@ CHOICES = {
     # 5(b): the order in which the four statements are shown (A, B, C, D)
     "statement_order": ("0123", "1032", "2301", "3210", "1302", "2013", "3120", "0231"),
 }
+
+#: Question 5(b)'s statements, in a fixed order; each student sees them in their
+#: variant's ``statement_order`` and answers with the letter shown.
+STATEMENTS = (
+    "A stride-1 transposed convolution with kernel 5 is the same operation as a stride-2 one "
+    "with kernel 4, so the two layers agree on every input size.",
+    "The first layer's output side is 2 * n, the second's is n + 4; they agree only where "
+    "2 * n == n + 4, at n = 4.",
+    "Both layers output (n - 1) * stride + kernel_size rows before padding; 'same' then crops "
+    "the first layer to whatever size the second layer produces.",
+    "The two sides agree on every input size that is a multiple of 4: 4, 8, 12, and so on.",
+)
+
+
+def show_statements(variant) -> None:
+    """Print question 5(b)'s statements lettered in this student's order."""
+    import textwrap
+
+    for letter, index in zip("ABCD", variant["statement_order"], strict=True):
+        text = textwrap.fill(STATEMENTS[int(index)], width=88, subsequent_indent="   ")
+        print(f"{letter}. {text}")

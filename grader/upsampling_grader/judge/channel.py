@@ -101,7 +101,7 @@ class KernelChannel:
                 return None, f"the kernel did not answer within {self.timeout:.0f} s"
             try:
                 msg = await self.client.get_iopub_msg(timeout=left)
-            except (asyncio.TimeoutError, TimeoutError):
+            except TimeoutError:
                 continue
             except Exception as error:  # the channel broke (kernel died)
                 return None, f"the kernel's channel broke ({type(error).__name__})"
@@ -114,7 +114,9 @@ class KernelChannel:
                 data = msg["content"].get("data", {})
                 if ANSWER_MIME in data:
                     payload = data[ANSWER_MIME]
-                    seen_chars += len(json.dumps(payload)) if not isinstance(payload, str) else len(payload)
+                    seen_chars += (
+                        len(json.dumps(payload)) if not isinstance(payload, str) else len(payload)
+                    )
                     if seen_chars > MAX_REPLY_CHARS:
                         return None, "the kernel's reply was too large"
                     if isinstance(payload, dict):
@@ -162,7 +164,7 @@ def _answer(entry: object, bounds: plain.Bounds) -> Answer:
 class Asker:
     """The synchronous questions a task asks (``run`` runs a coroutine to completion)."""
 
-    def __init__(self, channel: KernelChannel, run, bounds: plain.Bounds = plain.Bounds()):
+    def __init__(self, channel: KernelChannel, run, bounds: plain.Bounds = plain.DEFAULT_BOUNDS):
         self.channel = channel
         self.run = run
         self.bounds = bounds
@@ -185,7 +187,10 @@ class Asker:
         return self.values([name])[name]
 
     def calls(
-        self, name: str, calls: Sequence[tuple], kwargs: Sequence[dict] | None = None,
+        self,
+        name: str,
+        calls: Sequence[tuple],
+        kwargs: Sequence[dict] | None = None,
         timeout: float | None = None,
     ) -> list[Answer]:
         """``name(*args, **kw)`` for each args tuple (and kwargs dict), answered in one request."""

@@ -16,6 +16,7 @@ What the judge decided is also written, for the grader, to
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import traceback
 from pathlib import Path
@@ -25,11 +26,11 @@ from nbclient import NotebookClient
 from nbgrader.preprocessors import Execute
 from traitlets import Float, Unicode
 
+from upsampling_course.variants import GRADING_ID_VARIABLE, ID_NAME
 from upsampling_grader.judge import registry
 from upsampling_grader.judge.channel import Asker, KernelChannel
 from upsampling_grader.judge.verdicts import Verdict, failed, outputs
 
-ID_NAME = "STUDENT_ID"  # the notebook's own claim of whose variant it solved
 RECORD_SUFFIX = ".judge.json"
 
 
@@ -76,7 +77,9 @@ class JudgedExecute(Execute):
         NotebookClient.__init__(self, nb, km)
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
-        with self.setup_kernel():
+        # The kernel works on the variant of the id the grader knows (upsampling_course.variants).
+        env = {**os.environ, GRADING_ID_VARIABLE: student}
+        with self.setup_kernel(env=env):
             assert self.kc
             info_msg = self.wait_for_reply(self.kc.kernel_info())
             assert info_msg

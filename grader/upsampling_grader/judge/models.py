@@ -55,9 +55,11 @@ def _check(node: object, path: str) -> None:
     if "class_name" in node and node.get("class_name") != "__keras_tensor__":
         name, module = node.get("class_name"), node.get("module")
         registered = node.get("registered_name")
-        if name in MODELS or (module == "keras.layers" and name in LAYERS):
-            pass
-        elif name in OTHER_OBJECTS.get(module, ()):
+        if (
+            name in MODELS
+            or (module == "keras.layers" and name in LAYERS)
+            or name in OTHER_OBJECTS.get(module, ())
+        ):
             pass
         else:
             raise Wrong(f"the model uses {module}.{name}, which the grader does not accept")

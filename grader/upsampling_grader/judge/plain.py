@@ -36,6 +36,9 @@ class Bounds:
     text: int = 1_000_000  # characters of all strings together
 
 
+DEFAULT_BOUNDS = Bounds()
+
+
 @dataclass(frozen=True)
 class NotPlain:
     """An answer that is not plain data, with what it was (for the student's feedback)."""
@@ -50,7 +53,7 @@ class Malformed(ValueError):
     """The reply breaks the format: the kernel's helper was replaced or broken."""
 
 
-def read(encoded: object, bounds: Bounds = Bounds()) -> object:
+def read(encoded: object, bounds: Bounds = DEFAULT_BOUNDS) -> object:
     """The plain value ``encoded`` stands for (Malformed if it is not one)."""
     budget = {"elements": bounds.elements, "items": bounds.items, "text": bounds.text}
     return _read(encoded, bounds, budget, 0)
@@ -116,7 +119,11 @@ def _array(body: object, budget: dict) -> np.ndarray:
         raise Malformed("an array without dtype, shape and data")
     code, shape, data = body
     dtype = _dtype(code)
-    if type(shape) is not list or len(shape) > 8 or not all(type(n) is int and n >= 0 for n in shape):
+    if (
+        type(shape) is not list
+        or len(shape) > 8
+        or not all(type(n) is int and n >= 0 for n in shape)
+    ):
         raise Malformed("an array with a bad shape")
     size = math.prod(shape)
     _spend(budget, "elements", size)

@@ -7,12 +7,19 @@ student's kernel, on inputs drawn fresh for each grading run.
 from __future__ import annotations
 
 from upsampling_course.keras_setup import keras_module
-from upsampling_grader.judge.answers import Wrong, exact_int, exact_str, int_tuple, optional_int, value_of
+from upsampling_grader.judge.answers import (
+    Wrong,
+    exact_int,
+    exact_str,
+    int_tuple,
+    optional_int,
+    value_of,
+)
 from upsampling_grader.judge.registry import Case, Tasks
 from upsampling_grader.judge.verdicts import Verdict, failed, passed
 
 NOTEBOOK = "shape_formulas"
-KERNEL_MODULES = ("keras_setup", "plotting", "variants", "answers")
+KERNEL_MODULES = ("plotting", "assignments/__init__", "assignments/shape_formulas")
 TASKS = Tasks()
 PADDINGS = ("valid", "same")
 SETTINGS_KEYS = {"kernel_size", "padding", "output_padding"}
@@ -48,13 +55,21 @@ def default_output_padding(ask, case: Case) -> Verdict:
     rng = case.rng("default_output_padding")
     cases = [(2, 1, 2, "valid"), (3, 1, 3, "valid"), (2, 2, 3, "valid"), (5, 4, 2, "same")]
     cases += [
-        (int(rng.integers(1, 13)), int(rng.integers(1, 8)), int(rng.integers(1, 5)), str(rng.choice(PADDINGS)))
+        (
+            int(rng.integers(1, 13)),
+            int(rng.integers(1, 8)),
+            int(rng.integers(1, 5)),
+            str(rng.choice(PADDINGS)),
+        )
         for _ in range(60)
     ]
     expected = [transposed_side(n, k, s, p, None) for n, k, s, p in cases]
     answers = ask.calls("conv_transpose_output_length", cases)
     return _first_mismatch(
-        answers, cases, expected, "conv_transpose_output_length",
+        answers,
+        cases,
+        expected,
+        "conv_transpose_output_length",
         "with output_padding=None, check what Keras does when the kernel is smaller than the "
         "stride ('valid'), and what 'same' promises",
     )
@@ -67,7 +82,13 @@ def explicit_output_padding(ask, case: Case) -> Verdict:
     for _ in range(60):
         stride = int(rng.integers(1, 5))
         cases.append(
-            (int(rng.integers(1, 13)), int(rng.integers(1, 8)), stride, str(rng.choice(PADDINGS)), int(rng.integers(0, stride)))
+            (
+                int(rng.integers(1, 13)),
+                int(rng.integers(1, 8)),
+                stride,
+                str(rng.choice(PADDINGS)),
+                int(rng.integers(0, stride)),
+            )
         )
     expected = [transposed_side(n, k, s, p, a) for n, k, s, p, a in cases]
     answers = ask.calls(
@@ -76,7 +97,9 @@ def explicit_output_padding(ask, case: Case) -> Verdict:
         [{"output_padding": c[4]} for c in cases],
     )
     return _first_mismatch(
-        answers, [(*c[:4], f"output_padding={c[4]}") for c in cases], expected,
+        answers,
+        [(*c[:4], f"output_padding={c[4]}") for c in cases],
+        expected,
         "conv_transpose_output_length",
         "check that output_padding is added, and how much 'same' trims for odd and even kernels",
     )
@@ -84,7 +107,9 @@ def explicit_output_padding(ask, case: Case) -> Verdict:
 
 def _settings(value: object, name: str, stride: int) -> tuple[int, str, int | None]:
     if type(value) is not dict or set(value) != SETTINGS_KEYS:
-        raise Wrong(f"{name} must be a dict with exactly the keys kernel_size, padding, output_padding")
+        raise Wrong(
+            f"{name} must be a dict with exactly the keys kernel_size, padding, output_padding"
+        )
     kernel = exact_int(value["kernel_size"], f"{name}['kernel_size']")
     padding = exact_str(value["padding"], f"{name}['padding']")
     extra = optional_int(value["output_padding"], f"{name}['output_padding']")
@@ -102,7 +127,9 @@ def odd_target(ask, case: Case) -> Verdict:
     start = case.variant["odd_from"]
     want = 2 * start + 1
     try:
-        kernel, padding, extra = _settings(value_of(ask.value("odd_target"), "odd_target"), "odd_target", 2)
+        kernel, padding, extra = _settings(
+            value_of(ask.value("odd_target"), "odd_target"), "odd_target", 2
+        )
     except Wrong as why:
         return failed(str(why))
     side = transposed_side(start, kernel, 2, padding, extra)
@@ -119,7 +146,9 @@ def even_target(ask, case: Case) -> Verdict:
     start, kernel_wanted = case.variant["even_from"], case.variant["even_kernel"]
     want = 2 * start
     try:
-        kernel, padding, extra = _settings(value_of(ask.value("even_target"), "even_target"), "even_target", 2)
+        kernel, padding, extra = _settings(
+            value_of(ask.value("even_target"), "even_target"), "even_target", 2
+        )
     except Wrong as why:
         return failed(str(why))
     if kernel != kernel_wanted:
@@ -134,9 +163,11 @@ def even_target(ask, case: Case) -> Verdict:
 
 
 def round_trip_padding(size: int, kernel: int, stride: int, padding: str) -> int | None:
-    shrunk = _layers().Conv2D(1, kernel, strides=stride, padding=padding).compute_output_shape(
-        (1, size, size, 1)
-    )[1]
+    shrunk = (
+        _layers()
+        .Conv2D(1, kernel, strides=stride, padding=padding)
+        .compute_output_shape((1, size, size, 1))[1]
+    )
     for extra in range(stride):
         if transposed_side(shrunk, kernel, stride, padding, extra) == size:
             return extra
@@ -147,7 +178,11 @@ def _undo(ask, case: Case, padding: str, task: str) -> Verdict:
     rng = case.rng(task)
     cases = []
     while len(cases) < 50:
-        size, kernel, stride = int(rng.integers(4, 15)), int(rng.integers(1, 7)), int(rng.integers(1, 4))
+        size, kernel, stride = (
+            int(rng.integers(4, 15)),
+            int(rng.integers(1, 7)),
+            int(rng.integers(1, 4)),
+        )
         if padding == "valid" and kernel > size:
             continue
         cases.append((size, kernel, stride, padding))
@@ -165,7 +200,9 @@ def _undo(ask, case: Case, padding: str, task: str) -> Verdict:
                 f"{shown} returned {got}, but {truth}: compute the size the Conv2D gives, then "
                 "what the transposed layer gives back without output_padding, and compare"
             )
-    return passed(f"matching_output_padding is right on {len(cases)} '{padding}' cases it had not seen")
+    return passed(
+        f"matching_output_padding is right on {len(cases)} '{padding}' cases it had not seen"
+    )
 
 
 @TASKS("test_undo_valid")
@@ -205,7 +242,9 @@ def stack_reaches_target(ask, case: Case) -> Verdict:
     want = 4 * case.variant["stack_from"]
     side, _ = _stack_side_and_params(stack, case)
     if side != want:
-        return failed(f"your stack ends at {side}, not {want}: each stride-2 layer must exactly double the side")
+        return failed(
+            f"your stack ends at {side}, not {want}: each stride-2 layer must exactly double the side"
+        )
     return passed(f"the stack ends at {want} x {want} x 1")
 
 
@@ -253,7 +292,9 @@ def stack_fewest_parameters(ask, case: Case) -> Verdict:
 def sizes_compared(ask, case: Case) -> Verdict:
     side = case.variant["compare_on"]
     try:
-        got = int_tuple(value_of(ask.value("sizes_compared"), "sizes_compared"), "sizes_compared", 2)
+        got = int_tuple(
+            value_of(ask.value("sizes_compared"), "sizes_compared"), "sizes_compared", 2
+        )
     except Wrong as why:
         return failed(str(why))
     want = (transposed_side(side, 4, 2, "same", None), transposed_side(side, 5, 1, "valid", None))
