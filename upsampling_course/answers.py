@@ -38,7 +38,8 @@ MAX_DEPTH = 8  # nesting of lists, tuples and dicts
 MAX_ITEMS = 100_000  # list/tuple/dict entries in one reply
 NUMERIC_KINDS = "biuf"  # bool, signed and unsigned integers, floats
 NUMPY_SCALARS = frozenset(
-    np.dtype(code).type for code in ("?", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f2", "f4", "f8")
+    np.dtype(code).type
+    for code in ("?", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f2", "f4", "f8")
 )
 
 
@@ -165,7 +166,9 @@ def respond(request: dict, namespace: dict) -> dict:
             return {"missing": True}
         if not callable(function):
             return {"not_callable": type(function).__name__}
-        calls = [(decode(c["args"]), decode(c.get("kwargs", {"__dict__": []}))) for c in request["calls"]]
+        calls = [
+            (decode(c["args"]), decode(c.get("kwargs", {"__dict__": []}))) for c in request["calls"]
+        ]
         return {"results": [_call(function, args, kwargs) for args, kwargs in calls]}
     if op == "model":
         # A model the notebook built (a name), or builds now (a builder and its arguments).

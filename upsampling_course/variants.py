@@ -49,7 +49,11 @@ class MissingStudentId(RuntimeError):
 
 def student_id(declared: str | None = None) -> str:
     """The id whose variant this kernel works on (see the module docstring)."""
-    for candidate in (os.environ.get(GRADING_ID_VARIABLE), declared, os.environ.get(HUB_ID_VARIABLE)):
+    for candidate in (
+        os.environ.get(GRADING_ID_VARIABLE),
+        declared,
+        os.environ.get(HUB_ID_VARIABLE),
+    ):
         if candidate is not None and str(candidate).strip():
             return str(candidate).strip()
     raise MissingStudentId(NO_ID_MESSAGE)

@@ -19,7 +19,7 @@ import upsampling_course
 
 # Every graded kernel needs these: the quiet Keras import, the channel to the judge,
 # the student's variant.
-ALWAYS = ("keras_setup", "answers", "variants")
+ALWAYS = ("keras_setup", "answers", "variants", "selfcheck")
 FRONT_DOOR = '''"""The course package as a graded kernel sees it (upsampling_grader.judge.package_view)."""
 
 from upsampling_course.keras_setup import import_keras_quietly, silenced_stderr_fd

@@ -38,6 +38,18 @@ class Case:
 
 
 Task = Callable[..., object]
+KINDS = {
+    "transfer": "applies the idea to a case no chapter shows worked out",
+    "shown": "a computation a chapter shows, with other numbers",
+}
+
+
+@dataclass(frozen=True)
+class About:
+    """What a task asks, for the instructors' answer-key page."""
+
+    kind: str  # a key of KINDS
+    asks: str  # one line
 
 
 class Tasks:
@@ -45,12 +57,19 @@ class Tasks:
 
     def __init__(self):
         self.by_grade_id: dict[str, Task] = {}
+        self.about: dict[str, About] = {}
 
-    def __call__(self, grade_id: str) -> Callable[[Task], Task]:
+    def __call__(self, grade_id: str, *, kind: str, asks: str) -> Callable[[Task], Task]:
+        """Register the task of test cell ``grade_id``; ``kind`` (see KINDS) and ``asks``
+        describe it on the answer-key page."""
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {sorted(KINDS)}")
+
         def register(function: Task) -> Task:
             if grade_id in self.by_grade_id:
                 raise ValueError(f"two tasks for {grade_id}")
             self.by_grade_id[grade_id] = function
+            self.about[grade_id] = About(kind, asks)
             return function
 
         return register

@@ -50,7 +50,11 @@ def _first_mismatch(answers, cases, expected, name: str, hint: str) -> Verdict:
     return passed(f"{name} agrees with Keras on {len(cases)} cases it had not seen")
 
 
-@TASKS("test_default_output_padding")
+@TASKS(
+    "test_default_output_padding",
+    kind="shown",
+    asks="the output length with Keras's default output_padding, both paddings",
+)
 def default_output_padding(ask, case: Case) -> Verdict:
     rng = case.rng("default_output_padding")
     cases = [(2, 1, 2, "valid"), (3, 1, 3, "valid"), (2, 2, 3, "valid"), (5, 4, 2, "same")]
@@ -75,7 +79,11 @@ def default_output_padding(ask, case: Case) -> Verdict:
     )
 
 
-@TASKS("test_explicit_output_padding")
+@TASKS(
+    "test_explicit_output_padding",
+    kind="shown",
+    asks="the output length with an explicit output_padding",
+)
 def explicit_output_padding(ask, case: Case) -> Verdict:
     rng = case.rng("explicit_output_padding")
     cases = [(7, 3, 2, "same", 0), (7, 3, 2, "same", 1), (7, 5, 2, "same", 1), (4, 4, 2, "same", 1)]
@@ -122,7 +130,11 @@ def _settings(value: object, name: str, stride: int) -> tuple[int, str, int | No
     return kernel, padding, extra
 
 
-@TASKS("test_odd_target")
+@TASKS(
+    "test_odd_target",
+    kind="shown",
+    asks="a stride-2 layer that turns your odd_from into 2 * odd_from + 1",
+)
 def odd_target(ask, case: Case) -> Verdict:
     start = case.variant["odd_from"]
     want = 2 * start + 1
@@ -141,7 +153,11 @@ def odd_target(ask, case: Case) -> Verdict:
     return passed(f"{start} becomes {want}")
 
 
-@TASKS("test_even_target")
+@TASKS(
+    "test_even_target",
+    kind="shown",
+    asks="a stride-2 layer with your kernel that doubles your even_from",
+)
 def even_target(ask, case: Case) -> Verdict:
     start, kernel_wanted = case.variant["even_from"], case.variant["even_kernel"]
     want = 2 * start
@@ -205,12 +221,20 @@ def _undo(ask, case: Case, padding: str, task: str) -> Verdict:
     )
 
 
-@TASKS("test_undo_valid")
+@TASKS(
+    "test_undo_valid",
+    kind="transfer",
+    asks="the output_padding that undoes a 'valid' strided Conv2D",
+)
 def undo_valid(ask, case: Case) -> Verdict:
     return _undo(ask, case, "valid", "undo_valid")
 
 
-@TASKS("test_undo_same")
+@TASKS(
+    "test_undo_same",
+    kind="transfer",
+    asks="the output_padding that undoes a 'same' strided Conv2D (odd and even kernels)",
+)
 def undo_same(ask, case: Case) -> Verdict:
     return _undo(ask, case, "same", "undo_same")
 
@@ -233,7 +257,7 @@ def _stack(ask, case: Case) -> list[tuple[int, str, int | None]]:
     return [_settings(v, f"stack[{i}]", 2) for i, v in enumerate(value)]
 
 
-@TASKS("test_stack_reaches_target")
+@TASKS("test_stack_reaches_target", kind="transfer", asks="a two-layer stack to 4 * stack_from")
 def stack_reaches_target(ask, case: Case) -> Verdict:
     try:
         stack = _stack(ask, case)
@@ -248,7 +272,7 @@ def stack_reaches_target(ask, case: Case) -> Verdict:
     return passed(f"the stack ends at {want} x {want} x 1")
 
 
-@TASKS("test_stack_even_overlap")
+@TASKS("test_stack_even_overlap", kind="transfer", asks="both layers overlap evenly")
 def stack_even_overlap(ask, case: Case) -> Verdict:
     try:
         stack = _stack(ask, case)
@@ -263,7 +287,7 @@ def stack_even_overlap(ask, case: Case) -> Verdict:
     return passed("both kernels are multiples of the stride")
 
 
-@TASKS("test_stack_fewest_parameters")
+@TASKS("test_stack_fewest_parameters", kind="transfer", asks="the stack with the fewest parameters")
 def stack_fewest_parameters(ask, case: Case) -> Verdict:
     try:
         stack = _stack(ask, case)
@@ -288,7 +312,7 @@ def stack_fewest_parameters(ask, case: Case) -> Verdict:
     return passed(f"{params} parameters, the fewest possible")
 
 
-@TASKS("test_sizes_compared")
+@TASKS("test_sizes_compared", kind="shown", asks="the two layers' output sides on your compare_on")
 def sizes_compared(ask, case: Case) -> Verdict:
     side = case.variant["compare_on"]
     try:
@@ -306,7 +330,7 @@ def sizes_compared(ask, case: Case) -> Verdict:
     return passed(f"on {side} x {side} the layers give {want}")
 
 
-@TASKS("test_why_same_size")
+@TASKS("test_why_same_size", kind="transfer", asks="why two layers give one size on 4 x 4 only")
 def why_same_size(ask, case: Case) -> Verdict:
     try:
         letter = exact_str(value_of(ask.value("why_same_size"), "why_same_size"), "why_same_size")
