@@ -5,7 +5,9 @@ For every assignment in solutions/: the release is exactly what
 the untouched release gets zero, every graded test cell loses points on at
 least two plausible wrong answers, and every answer cell keeps its points on
 at least one correct answer written unlike the solution
-(tests/assignments/wrong_answers/<assignment>.py: ``WRONG_ANSWERS`` and ``UNUSUAL_ANSWERS``).
+(tests/assignments/wrong_answers/<assignment>.py: ``WRONG_ANSWERS`` and ``UNUSUAL_ANSWERS``);
+a wrong answer's ``says`` is a phrase the grader's reason must contain: the
+feedback names that mistake.
 
 Grading a notebook costs a kernel start and TensorFlow's import, so answers
 are packed: one simulated student hands in several wrong answers at once, at
@@ -193,9 +195,16 @@ def test_wrong_answer_loses_exactly_its_points(graded_course, assignment, wrong_
         for gid in answer["loses"] + answer.get("may_lose", [])
     }
     scores = all_scores(graded_course, assignment, student)
+    reasons = graded_course.reasons(assignment, student, notebook)
     for gid in wrong["loses"]:
         score = scores[(notebook, gid)]
         assert score.score < score.max_score, f"{gid} gave full marks to '{wrong_name}'"
+        # The feedback names the mistake (a phrase of the judge's message for it).
+        if "says" in wrong:
+            assert wrong["says"] in reasons.get(gid, ""), (
+                f"{gid}: for '{wrong_name}' the reason should say {wrong['says']!r}, "
+                f"it says {reasons.get(gid)!r}"
+            )
     for cell, score in scores.items():
         if cell not in expected_losses:
             assert score.score == score.max_score, (

@@ -180,6 +180,18 @@ class ScratchCourse:
             )
         return result
 
+    def reasons(self, assignment: str, student: str, notebook: str) -> dict[str, str]:
+        """The grader's reason per graded cell (grades/<assignment>.csv), what the
+        instructor reads and the feedback says."""
+        import csv
+
+        with open(self.root / "grades" / f"{assignment}.csv", newline="") as handle:
+            return {
+                row["cell"]: row["reason"]
+                for row in csv.DictReader(handle)
+                if row["student"] == student and row["notebook"] == notebook
+            }
+
     def scores(self, assignment: str, student: str, notebook: str) -> dict[str, Score]:
         """Points per graded cell for one student's notebook (notebook name without .ipynb)."""
         from nbgrader.api import Gradebook
