@@ -33,6 +33,8 @@ from upsampling_grader.sandbox import (
 )
 
 OUTPUT_MESSAGES = {"stream", "display_data", "update_display_data", "execute_result", "error"}
+# What all the judge's requests of one kernel may bring back (characters).
+JUDGE_REPLY_BUDGET = 256 * 2**20
 # Past the output budget, errors and results keep this much.
 SHORT_LINES, SHORT_TEXT = 20, 1000
 
@@ -48,12 +50,17 @@ class CappedIOPubChannel(AsyncZMQSocketChannel):
 
     budget = 2**20
     note = "[output cut by the grader]"
+    # The judge's requests (upsampling_grader.judge.channel) have a budget of their own:
+    # a notebook that used up its output budget still gets its answers read.
+    judge_budget = JUDGE_REPLY_BUDGET
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.used = 0
+        self.judge_used = 0
         self.cut = False
         self.noted: set[tuple[str, str]] = set()
+        self.judge_requests: set[str] = set()  # msg ids of the judge's requests
 
     async def get_msg(self, timeout: float | None = None) -> dict:
         while True:
@@ -61,6 +68,11 @@ class CappedIOPubChannel(AsyncZMQSocketChannel):
             kind = msg["header"]["msg_type"]
             if kind not in OUTPUT_MESSAGES:
                 return msg
+            if msg["parent_header"].get("msg_id") in self.judge_requests:
+                self.judge_used += _output_size(msg["content"])
+                if self.judge_used <= self.judge_budget:
+                    return msg
+                continue  # past the judge's budget: the judge reads "no answer"
             room = self.budget - self.used
             self.used += _output_size(msg["content"])
             if self.used <= self.budget:

@@ -73,6 +73,8 @@ class KernelChannel:
             allow_stdin=False,
             stop_on_error=False,
         )
+        # A sandboxed kernel's channel gives the judge's replies a budget of their own.
+        getattr(self.client.iopub_channel, "judge_requests", set()).add(msg_id)
         deadline = time.monotonic() + (timeout or self.timeout)
         reply, why = await self._collect(msg_id, deadline)
         if why is not None:
