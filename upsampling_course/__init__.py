@@ -22,6 +22,10 @@ folders; tests/repo/test_layout.py keeps them apart):
   type that owns their schema);
 - the hidden tests' helpers, imported in a student's kernel:
   ``grading_checks``, ``shape_grading``, ``lab_grading``;
+- the exercises' side of the judge, imported in a student's kernel:
+  ``answers`` (hands answers to the judge outside the kernel), ``variants``
+  (each student's numbers), ``selfcheck`` (the visible checks) and
+  ``assignments`` (each assignment's variants and checks);
 - shared: ``keras_setup`` (the one way to import Keras), ``checks``
   (argument validators), ``plotting`` (the colour-blind-safe palette every
   figure uses), ``cache`` (where the trained classifier is kept; the shipped

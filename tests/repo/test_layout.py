@@ -1,10 +1,10 @@
 """The student package's parts stay apart, every module stays small, and CI runs the
 README's test command.
 
-The student package (upsampling_course) has four parts beside its front door
+The student package (upsampling_course) has five parts beside its front door
 and a few shared foundations (its docstring lists them): teaching the
-layers, the MNIST lab (with ``gan/`` and ``results/``), and the helpers the
-hidden tests import in a student's kernel. The chapters and the released
+layers, the MNIST lab (with ``gan/`` and ``results/``), the helpers the
+hidden tests import in a student's kernel, and the exercises' side of the judge. The chapters and the released
 notebooks import most modules by their path, so the parts are sets here
 rather than folders. Teaching modules import neither the lab nor the
 grading helpers. A new module must be placed in a part here, on purpose.
@@ -51,12 +51,16 @@ LAB = {"data", "quality", "lab_plots", "lab_results", "judge_check", "gan", "res
 # What the hidden tests import inside a student's kernel (the lab's step checks
 # build the lab's networks, so they may use the lab).
 GRADING = {"grading_checks", "shape_grading", "lab_grading"}
+# The student's side of the judge: what a released notebook imports to hand its
+# answers over, to know its variant and to check itself before submitting.
+EXERCISES = {"answers", "variants", "selfcheck", "assignments"}
 PARTS = {
     "front": FRONT,
     "shared": SHARED,
     "teaching": TEACHING,
     "lab": LAB,
     "grading": GRADING,
+    "exercises": EXERCISES,
 }
 ALLOWED = {
     "front": {"shared", "teaching"},
@@ -64,6 +68,7 @@ ALLOWED = {
     "teaching": {"shared", "teaching"},
     "lab": {"shared", "teaching", "lab"},
     "grading": {"shared", "grading", "lab"},
+    "exercises": {"shared", "teaching", "lab", "exercises"},
 }
 
 
