@@ -277,6 +277,20 @@ def classifier_name(source: str) -> str:
     return f"mnist_classifier_{source}_v{CLASSIFIER_VERSION}"
 
 
+def shown_path(path: Path | str) -> str:
+    """A path as a page may print it: relative to the package, or to the home folder.
+
+    A built page must not publish the build machine's folders.
+    """
+    path = Path(path).resolve()
+    package = Path(__file__).resolve().parent
+    if path.is_relative_to(package):
+        return f"the package's {path.relative_to(package).as_posix()}"
+    if path.is_relative_to(Path.home()):
+        return f"~/{path.relative_to(Path.home()).as_posix()}"
+    return path.name
+
+
 def load_scorer(
     source: str | None = None, verbose: bool = True, shipped: bool = True
 ) -> QualityScorer:
@@ -297,7 +311,7 @@ def load_scorer(
     found = cached_file(name, shipped=shipped)
     if found is not None:
         classifier.load_weights(found)
-        how = f"loaded from {found}"
+        how = f"loaded from {shown_path(found)}"
     else:
         path = cache_dir() / name
         classifier.set_weights(_train_classifier(keras, train).get_weights())
@@ -309,7 +323,7 @@ def load_scorer(
             temporary = Path(handle.name)
         classifier.save_weights(temporary)
         os.replace(temporary, path)
-        how = f"trained on {len(train):,} digits, saved to {path}"
+        how = f"trained on {len(train):,} digits, saved to {shown_path(path)}"
     probabilities = classifier.predict(test.images, batch_size=500, verbose=0)
     accuracy = float(np.mean(probabilities.argmax(axis=1) == test.labels))
     if verbose:
