@@ -137,12 +137,19 @@ def print_the_book(app, exception) -> None:
     pages = [app.builder.get_target_uri(doc) for doc in docs]
     # Jupyter Book puts _config.yml's title in html_title.
     title = app.config.html_title or app.config.project
-    (site / book_pdf.PAGES_FILE).write_text(json.dumps({"title": title, "pages": pages}))
+    digest = book_pdf.pages_digest(site, pages, title)
+    pages_file = site / book_pdf.PAGES_FILE
+    printed = json.loads(pages_file.read_text()) if pages_file.is_file() else {}
+    if printed.get("digest") == digest and (site / book_pdf.PDF_NAME).is_file():
+        logger.info("course_site: no page changed since the PDF was printed; it is kept")
+        return
+    pages_file.write_text(json.dumps({"title": title, "pages": pages}))
     try:
         out = book_pdf.print_book(site, pages, title)
     except Exception as error:  # noqa: BLE001 - any failure is reported, as a warning
         logger.warning(f"course_site: printing the book to PDF failed: {error}")
         return
+    pages_file.write_text(json.dumps({"title": title, "pages": pages, "digest": digest}))
     logger.info(f"course_site: the book as one PDF: {out}")
 
 
