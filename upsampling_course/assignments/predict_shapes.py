@@ -73,7 +73,7 @@ def backwards_stack(variant, start_side: int | str = "start_side") -> list[Layer
 def _call(layer: Layer) -> str:
     name, args, kwargs = layer
     text = [str(a) if not isinstance(a, tuple) else _tuple(a) for a in args]
-    text += [f"{k}={v!r}" for k, v in kwargs.items()]
+    text += [f'{k}="{v}"' if isinstance(v, str) else f"{k}={v}" for k, v in kwargs.items()]
     return f"layers.{name}({', '.join(text)})"
 
 
