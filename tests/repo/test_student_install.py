@@ -161,3 +161,16 @@ def test_readme_and_exercises_page_give_the_one_student_install_command(document
         if "pip install" in line and re.search(r"upsampling-course(?!-)", line):
             assert command in line, f"{document}: another student install: {line.strip()}"
         assert "pip install -r requirements.txt" not in line, f"{document}: the developer stack"
+
+
+def test_every_page_that_installs_the_student_package_names_the_one_requirement():
+    requirement = launch_notebooks.student_requirement()
+    pages = [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "book").rglob("*.md"))]
+    named = {
+        page.relative_to(REPO_ROOT).as_posix(): found
+        for page in pages
+        if (found := re.findall(r"upsampling-course\[lab\] @ [^\"'\s`]+", page.read_text()))
+    }
+    assert "book/exercises.md" in named
+    wrong = {page: found for page, found in named.items() if set(found) != {requirement}}
+    assert not wrong, f"install {requirement} (tools/launch_notebooks.py), not: {wrong}"
