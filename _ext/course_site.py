@@ -27,7 +27,11 @@ axe-core's `aria-required-children` check failing on the references page).
 Only the chapters (the executed pages of the parts Chapters and Lab,
 ``tools.book_toc.chapter_pages``) keep the theme's Binder and Colab launch
 buttons: they are the pages with Colab copies, which run from the student
-package alone. The other executed pages (the Exercises page, the
+package alone. Their buttons always open the chapter's `.ipynb` copy, the
+file the deploy workflow publishes on the launch branch
+(``tools.launch_notebooks``): the theme links the `.md` unless a copy lies
+beside the chapter, as it does only in the deploy's build, and Colab cannot
+open a `.md`. The other executed pages (the Exercises page, the
 instructors' pages) read facts of the checkout; they keep their download
 buttons.
 
@@ -101,12 +105,26 @@ def find_chapters(app, config) -> None:
 
 
 def launch_chapters_only(app, pagename, templatename, context, doctree) -> None:
-    """Drop the launch buttons of a page that has no Colab copy (not a chapter)."""
-    if pagename in app.course_chapters or "header_buttons" not in context:
+    """Chapters' launch buttons open their .ipynb copy; other pages (no copy) lose theirs."""
+    if "header_buttons" not in context:
         return
-    context["header_buttons"] = [
-        button for button in context["header_buttons"] if button.get("label") != "launch-buttons"
-    ]
+    if pagename not in app.course_chapters:
+        context["header_buttons"] = [
+            button
+            for button in context["header_buttons"]
+            if button.get("label") != "launch-buttons"
+        ]
+        return
+    for group in context["header_buttons"]:
+        if group.get("label") == "launch-buttons":
+            for button in group.get("buttons", []):
+                button["url"] = notebook_copy_url(button["url"], pagename)
+
+
+def notebook_copy_url(url: str, pagename: str) -> str:
+    """The launch `url` of a chapter with its .md source replaced by its .ipynb copy."""
+    source = f"{pagename}.md"
+    return url[: -len(source)] + f"{pagename}.ipynb" if url.endswith(source) else url
 
 
 def serve_mathjax_locally(app, config) -> None:
