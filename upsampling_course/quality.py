@@ -266,7 +266,8 @@ def _train_classifier(keras, train: Digits, batches: int = CLASSIFIER_BATCHES):
         .map(lambda x, y: (augment(x, training=True), y))
     )
     # A fixed number of batches of digits, not epochs: 40 epochs of the 4,000
-    # offline digits, 3 of the 56,000 Keras ones (minutes, not an hour, on a CPU).
+    # offline digits, 3 of the 48,000 Keras ones, the 80% of the 60,000 that
+    # train_test_split keeps for training (minutes, not an hour, on a CPU).
     epochs = max(1, round(batches * CLASSIFIER_BATCH_SIZE / len(train)))
     classifier.fit(dataset, epochs=epochs, shuffle=False, verbose=0)
     return classifier
