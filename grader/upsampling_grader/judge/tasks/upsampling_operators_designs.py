@@ -1,8 +1,8 @@
 """The judge of upsampling_operators, questions 4 to 6: kernels that make one layer another.
 
-Every expected value comes from Keras layers built here (``Conv1DTranspose``,
-``Conv1D``, ``Conv2DTranspose``, ``UpSampling2D``) and ``tf.GradientTape``,
-outside the student's kernel, on inputs drawn fresh for each grading run. A
+Every expected value comes from Keras layers and ``tf.GradientTape``
+(``upsampling_operators_keras``), outside the student's kernel, on inputs
+drawn fresh for each grading run. A
 failing answer is compared with known wrong versions of its task
 (:mod:`upsampling_grader.judge.named_mistakes`) and the message names the one
 it matches.
@@ -27,7 +27,6 @@ from upsampling_grader.judge.tasks.upsampling_operators_keras import (
 from upsampling_grader.judge.verdicts import Verdict, failed, passed
 
 TASKS = Tasks()
-CASES = 12  # random cases per test cell
 
 
 def wrong_fails(task):
