@@ -322,6 +322,7 @@ def cell_result(
         if status is not CellStatus.PASSED and name in made.outputs:
             errors = cell_errors(made.outputs[name], spec, test)
             notes += [sandbox.explained(str(error), grading_run) for error in errors]
+            # judged_losses gives lines (str) for partial verdicts: only CellErrors time out.
             if any(isinstance(error, CellError) and error.timed_out for error in errors):
                 flags.append(
                     (
