@@ -170,7 +170,7 @@ def grade_shard(
                 shutil.copy(template, out / SHARD_GRADEBOOK)
                 graded = grade_submissions(
                     Grading(course, template, assignment, grading_run),
-                    read_submissions(mine, assignment),
+                    read_submissions(mine, assignment, grading_run.data_files),
                 )
             finally:
                 shutil.rmtree(work, ignore_errors=True)
