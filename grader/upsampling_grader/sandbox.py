@@ -52,6 +52,8 @@ import tempfile
 from pathlib import Path
 
 from upsampling_course.cache import READ_ONLY_ENV_VAR
+from upsampling_course.data import SOURCE_ENV_VAR
+from upsampling_course.variants import GRADING_ID_VARIABLE
 from upsampling_grader.limits import Limits
 
 # Kernels get a user id in [SANDBOX_UID_BASE, SANDBOX_UID_BASE + 2**24): no
@@ -62,9 +64,15 @@ NOBODY = 65534
 HOME = "/tmp/home"
 NOTES_FILE = "sandbox-notes.txt"
 WORK = "/tmp/work"
-# Variables of the grader's environment that the kernel keeps; everything else
-# (paths, the grader's own settings) stays outside.
-KEPT_ENVIRONMENT = ("TF_", "KERAS_", "COURSE_", "UPSAMPLING_COURSE_", "PYTHONHASHSEED", "OMP_")
+# Variables of the grader's environment that the kernel keeps, by name; everything else
+# (paths, the grading machine's TensorFlow settings, the grader's own) stays outside.
+KEPT_ENVIRONMENT = (
+    GRADING_ID_VARIABLE,  # the student's id, which the judge's kernel is given
+    SOURCE_ENV_VAR,  # where the course package finds its digits
+    "UPSAMPLING_COURSE_GRADING_RUN",  # marks the run's processes (scratch.RUN_MARKER)
+    "TF_CPP_MIN_LOG_LEVEL",  # quiet TensorFlow, which nbgrader's stderr check needs
+    "PYTHONHASHSEED",
+)
 # Files of the notebook's folder that are nbgrader's, not the assignment's.
 NOT_SHIPPED = {"timestamp.txt", "submission_secret.txt"}
 # Where the kernel sees the copy of the grader's course cache, and how much of it.
@@ -309,7 +317,7 @@ def kernel_env(grader_env: dict[str, str], cache: bool = False) -> dict[str, str
         "PYTHONDONTWRITEBYTECODE": "1",
         "MPLCONFIGDIR": f"{HOME}/.matplotlib",
     }
-    env.update({k: v for k, v in grader_env.items() if k.startswith(KEPT_ENVIRONMENT)})
+    env.update({k: v for k, v in grader_env.items() if k in KEPT_ENVIRONMENT})
     env.pop(READ_ONLY_ENV_VAR, None)  # the grader's own folder is not in the sandbox
     if cache:
         env[READ_ONLY_ENV_VAR] = CACHE_MOUNT

@@ -193,7 +193,8 @@ def _autograde_with_retries(made: Run, grading_run: GradingRun, started: float) 
     made.flags.append(
         (
             Status.FAILED,
-            f"grading took longer than the {grading_run.student_timeout:g} s allowed per student",
+            f"timed out: grading took longer than the {grading_run.student_timeout:g} s "
+            "allowed per student",
         )
     )
 
