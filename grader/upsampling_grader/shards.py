@@ -49,6 +49,7 @@ from upsampling_grader.results import (
     write_csv,
 )
 from upsampling_grader.scratch import Grading
+from upsampling_grader.submissions import name_problem, shown
 
 SHARD_FILE = "shard.json"
 SHARD_CSV = "grades.csv"
@@ -102,9 +103,17 @@ class Shard:
     @classmethod
     def read(cls, folder: Path) -> Shard:
         path = Path(folder) / SHARD_FILE
-        if not path.exists():
+        if path.is_symlink() or not path.is_file():
             raise GradingError(f"{folder} is not a shard folder: it has no {SHARD_FILE}")
-        data = json.loads(path.read_text())
+        try:
+            data = json.loads(path.read_text())
+            written = data.pop("digest")
+        except (ValueError, KeyError, AttributeError):
+            raise GradingError(f"refusing to merge: {path} is not a shard file") from None
+        if written != digest(data):
+            raise GradingError(
+                f"refusing to merge: {path} was changed after grading (its digest does not match)"
+            )
         stamps = {
             s["student"]: (
                 datetime.datetime.fromisoformat(s["timestamp"]) if s["timestamp"] else None
@@ -175,7 +184,7 @@ def grade_shard(
             finally:
                 shutil.rmtree(work, ignore_errors=True)
             results = _record_shard(graded, out, config, assignment, grading_run.feedback)
-            _write_shard_file(out, assignment_name, shard, list(roster), graded)
+            _write_shard_file(out, assignment_name, shard, safe_ids(roster), graded)
             log.writelines(_log_line(result) for result in results)
             log.write(summary(results, out / SHARD_CSV) + "\n")
         except Exception as error:
@@ -202,6 +211,16 @@ def _log_line(result: StudentResult) -> str:
     )
 
 
+def safe_ids(students) -> list[str]:
+    """The students whose ids can be merged (``submissions.name_problem`` finds none)."""
+    return [s for s in students if not name_problem(s)]
+
+
+def digest(data: dict) -> str:
+    """The SHA-256 of a shard file's content (without its digest), as the merge checks it."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
 def _write_shard_file(out: Path, assignment: str, shard: Slice, roster: list[str], graded) -> None:
     """What the merge reads: every result and timestamp, and the students the shard saw."""
     data = {
@@ -218,9 +237,10 @@ def _write_shard_file(out: Path, assignment: str, shard: Slice, roster: list[str
                 "result": result_to_json(one.result),
             }
             for one in graded
+            if one.submission.importable  # a refused id stays in the shard's CSV and log
         ],
     }
-    (out / SHARD_FILE).write_text(json.dumps(data, indent=1))
+    (out / SHARD_FILE).write_text(json.dumps({**data, "digest": digest(data)}, indent=1))
 
 
 def check_coverage(shards: list[Shard], assignment: str, expected: set[str]) -> None:
@@ -249,8 +269,35 @@ def check_coverage(shards: list[Shard], assignment: str, expected: set[str]) -> 
     missing = sorted(expected.union(*(s.roster for s in shards)) - set(where))
     if missing:
         problems.append(f"students in no shard: {', '.join(missing)}")
+    problems += tampering(shards, expected)
     if problems:
         raise GradingError("refusing to merge: " + "\n  ".join(problems))
+
+
+def tampering(shards: list[Shard], expected: set[str]) -> list[str]:
+    """What a shard folder holds that grading could not have written: a student outside the
+    class roster (``expected``, else the shards' own), in a shard its id does not hash to,
+    with a path or control character in its id, or a link among its files."""
+    roster = expected or set().union(*(s.roster for s in shards))
+    problems = []
+    for shard in shards:
+        if expected and set(shard.roster) != expected:
+            problems.append(f"{shard.folder} was graded from another class roster")
+        for result in shard.results:
+            student = result.student
+            if name_problem(student):
+                problems.append(f"{shard.folder} holds the student id {shown(student)}")
+            elif student not in roster:
+                problems.append(f"{shard.folder} holds {shown(student)}, who is not in the class")
+            elif shard.count and shard_of(student, shard.count) != shard.index:
+                problems.append(
+                    f"{shard.folder} holds {shown(student)}, who belongs in shard "
+                    f"{shard_of(student, shard.count)}, not {shard.index}"
+                )
+        links = [p for p in shard.folder.rglob("*") if p.is_symlink()]
+        if links:
+            problems.append(f"{shard.folder} holds links: {', '.join(map(str, links[:3]))}")
+    return problems
 
 
 def merge_shards(
@@ -267,7 +314,7 @@ def merge_shards(
     if not shards:
         raise GradingError("merge needs at least one shard folder")
     folder = Path(submissions) if submissions else course / coursedir.submitted_directory
-    expected = set(student_folders(folder, assignment)) if folder.is_dir() else set()
+    expected = set(safe_ids(student_folders(folder, assignment))) if folder.is_dir() else set()
     check_coverage(shards, assignment_name, expected)
 
     merged = sorted(
