@@ -10,7 +10,7 @@ from pathlib import Path
 from upsampling_grader import sandbox
 from upsampling_grader.assignment import GradingError, load_course_config
 from upsampling_grader.course import grade_class, summary
-from upsampling_grader.grading_run import CONFIG_SECTION, GradingRun
+from upsampling_grader.grading_run import CONFIG_SECTION, GradingRun, data_file_problem
 from upsampling_grader.limits import BATCH_SIZE, STUDENT_TIMEOUT, Limits
 from upsampling_grader.shards import SHARD_CSV, Slice, grade_shard, merge_shards
 
@@ -77,6 +77,7 @@ def _grade_arguments(grade: argparse.ArgumentParser) -> None:
     grade.add_argument(
         "--data-file",
         action="append",
+        type=_data_file,
         default=[],
         metavar="NAME",
         help="a file students may hand in beside the notebook (repeatable; copied as plain "
@@ -191,6 +192,13 @@ def _positive_seconds(text: str) -> float:
     if not (math.isfinite(seconds) and seconds > 0):
         raise argparse.ArgumentTypeError(f"{text!r}: expected a number of seconds above 0")
     return seconds
+
+
+def _data_file(name: str) -> str:
+    problem = data_file_problem(name)
+    if problem:
+        raise argparse.ArgumentTypeError(f"{name!r} {problem}")
+    return name
 
 
 def _resolved(path: Path | None) -> Path | None:

@@ -218,7 +218,7 @@ def run_autograde(scratch: ScratchGrading, time_left: float, on_finished=None) -
             break
         now = time.monotonic()
         if now > run_deadline or now > clock.deadline(watcher, first_deadline):
-            why = "was still running when the student's grading time ran out"
+            why = "timed out: it was still running when the student's grading time ran out"
             break
         time.sleep(0.2)
     stopped = None

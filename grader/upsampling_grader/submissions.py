@@ -160,13 +160,15 @@ def _read_folder(
 ) -> Submission:
     made = Submission(student, folder, {}, [], [], None)
     entries = sorted(os.scandir(folder_fd), key=lambda e: e.name)
+    expected = {f"{name}.ipynb": name for name in assignment.notebooks}
     notebooks = {}
     for entry in entries:
         problem = name_problem(entry.name)
         if problem:
             made.suspicious.append(f"a file named {shown(entry.name)} {problem}: not read")
         elif entry.is_symlink():
-            made.suspicious.append(f"the link {shown(entry.name)} was not followed")
+            where = made.refused if entry.name in expected else made.suspicious
+            where.append(f"the link {shown(entry.name)} was not followed")
         elif entry.name.endswith(".ipynb"):
             notebooks[entry.name] = entry
         elif entry.name in NBGRADER_FILES or entry.name in data_files:
@@ -183,7 +185,6 @@ def _read_folder(
             made.problems.append(
                 f"the file {shown(entry.name)} was not used (only notebooks are graded)"
             )
-    expected = {f"{name}.ipynb": name for name in assignment.notebooks}
     texts = _notebook_texts(made, folder_fd, notebooks, expected)
     for file_name, name in expected.items():
         if file_name in texts:
