@@ -234,6 +234,7 @@ def grade_one_shard(args) -> int:
         args.out,
         grading_run(args),
         submissions=_resolved(args.submissions),
+        say=_say,
     )
     print(summary(results, args.out.resolve() / SHARD_CSV, sandboxed=not args.no_sandbox))
     return _exit_status(results)
@@ -248,6 +249,7 @@ def merge(args) -> int:
         [folder.resolve() for folder in args.shards],
         csv_path=csv_path,
         submissions=_resolved(args.submissions),
+        say=_say,
     )
     print(summary(results, csv_path))
     return _exit_status(results)

@@ -27,6 +27,7 @@ import hashlib
 import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,7 @@ from upsampling_grader.course import (
     open_course,
     read_submissions,
     record,
+    replacements,
     student_folders,
     summary,
 )
@@ -131,12 +133,13 @@ class Shard:
         )
 
 
-def _fresh_folder(out: Path) -> Path:
+def _fresh_folder(out: Path, say: Callable[[str], None]) -> Path:
     """An empty result folder; a shard's own earlier folder (a retried pod) is replaced."""
     out = Path(out).resolve()
     if out.exists() and any(out.iterdir()):
         if not (out / SHARD_FILE).exists() and not (out / SHARD_LOG).exists():
             raise GradingError(f"{out} is not empty and not a shard folder: choose another --out")
+        say(f"replacing the earlier shard folder {out}")
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     return out
@@ -150,15 +153,16 @@ def grade_shard(
     grading_run: GradingRun | None = None,
     *,
     submissions: Path | None = None,
+    say: Callable[[str], None] = lambda line: None,
 ) -> list[StudentResult]:
     """Grade one shard of the class into ``out``; the course folder is only read.
 
-    ``grading_run`` and ``submissions`` as for ``course.grade_class``.
+    ``grading_run``, ``submissions`` and ``say`` as for ``course.grade_class``.
     """
     course, config, coursedir = open_course(course)
     grading_run = grading_run or GradingRun.for_course(config)
     folder = Path(submissions) if submissions else course / coursedir.submitted_directory
-    out = _fresh_folder(out)
+    out = _fresh_folder(out, say)
     with open(out / SHARD_LOG, "w") as log:
         try:
             work = Path(tempfile.mkdtemp(prefix="grader-shard-"))
@@ -306,8 +310,10 @@ def merge_shards(
     folders: list[Path],
     csv_path: Path | None = None,
     submissions: Path | None = None,
+    say: Callable[[str], None] = lambda line: None,
 ) -> list[StudentResult]:
-    """Combine shard folders into the course's gradebook, CSV, autograded/ and feedback/."""
+    """Combine shard folders into the course's gradebook, CSV, autograded/ and feedback/;
+    ``say`` hears what the merge replaces before it does."""
     course, config, coursedir = open_course(course)
     assignment = load_assignment(course, config, assignment_name, coursedir.db_url)
     shards = [Shard.read(folder) for folder in folders]
@@ -320,6 +326,10 @@ def merge_shards(
     merged = sorted(
         ((r, shard) for shard in shards for r in shard.results), key=lambda item: item[0].student
     )
+    csv_path = csv_path or course / "grades" / f"{assignment_name}.csv"
+    students = [result.student for result, _ in merged]
+    for line in replacements(course, coursedir, assignment_name, students, csv_path, None):
+        say(line)
     feedback_root = course / coursedir.feedback_directory
     for result, shard in merged:
         autograded = shard.folder / "autograded" / result.student / assignment_name
@@ -339,5 +349,5 @@ def merge_shards(
         if source.is_dir():
             shutil.copytree(source, target)
     results = [result for result, _ in merged]
-    write_csv(results, csv_path or course / "grades" / f"{assignment_name}.csv")
+    write_csv(results, csv_path)
     return results

@@ -19,7 +19,7 @@ the kernel's sandbox:
   the kernel's socket folder, print the grading machine's ``TF_`` variables,
   write 400 MB on the kernel's fd 1 and flood IOPub with 200 MB of
   ``clear_output`` messages;
-* ``perim-slow``: a correct notebook that runs past ``--student-timeout``
+* ``perim-zzz-slow``: a correct notebook that runs past ``--student-timeout``
   inside a batch, its cells' sources forging nbgrader's "Creating/updating
   student" log line (which used to restart its clock).
 
@@ -43,7 +43,6 @@ import nbformat
 import pytest
 
 from tests.support.grading import (
-    CELL_TIMEOUT,
     ScratchCourse,
     filled_in,
     folder_digest,
@@ -62,7 +61,10 @@ ASSIGNMENT = "predict_shapes"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 ORDINARY = ["perim-ada", "perim-bo", "perim-zz"]
 REFUSED = ["perim-nblink", "perim-hardnb", "perim-sollink", "perim-new\nline", "=perim-formula"]
-STUDENT_TIMEOUT = 90
+# Roomy for a loaded 2-core machine (a busy CI box takes over 30 s for the set-up cell);
+# the slow student's five cells of 28 s run past it.
+CELL_TIMEOUT = 60
+STUDENT_TIMEOUT = 120
 ROOT_ONLY = "PERIM-ROOT-ONLY-SECRET"
 GRADER_SECRET = "TF_PERIM_GRADER_SECRET"
 # The grading command beside a class: about 140 MB (the issue measured 134-145 MB,
@@ -101,7 +103,7 @@ import time
 FORGED = """
 [AutogradeApp | INFO] Creating/updating student with ID 's007'
 """
-time.sleep(25)
+time.sleep(28)
 '''
 
 
@@ -124,7 +126,9 @@ def hand_in_class(course: ScratchCourse, release, answers) -> None:
     course.submit(
         "perim-inside", ASSIGNMENT, {NOTEBOOK: with_cells(release, answers, [PROBES, FLOOD])}
     )
-    course.submit("perim-slow", ASSIGNMENT, {NOTEBOOK: with_cells(release, answers, [SLOW] * 4)})
+    course.submit(
+        "perim-zzz-slow", ASSIGNMENT, {NOTEBOOK: with_cells(release, answers, [SLOW] * 5)}
+    )
     solution = course.root / "solutions" / ASSIGNMENT
     ada = folder_of(course, "perim-ada") / NOTEBOOK
 
@@ -168,7 +172,7 @@ def peak_memory(pid: int, peaks: dict[str, int], running: threading.Event) -> No
             kind = "grader" if int(entry.name) == pid else None
             if kind is None and b"nbgrader" in command and b"ipykernel" not in command:
                 kind = "nbgrader" if _descends_from(int(entry.name), pid) else None
-            if kind:
+            if kind and "VmHWM" in status:
                 peak = next(
                     int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")
                 )
@@ -308,9 +312,8 @@ def test_the_kernel_cannot_write_beside_its_sockets_nor_see_the_graders_variable
     printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
     assert "PERIM-SOCKETS refused" in printed, printed[:2000]
     assert "PERIM-ENV [" in printed and GRADER_SECRET not in printed, printed[:2000]
-    row = total(perimeter["rows"], "perim-inside")
-    assert float(row["score"]) == float(row["max_score"]), row
-    assert "output was cut" in row["reason"], row
+    # Its added cells call get_ipython: the integrity check zeroes it and says so.
+    assert "get_ipython" in total(perimeter["rows"], "perim-inside")["reason"]
 
 
 def test_the_grading_commands_memory_stays_flat_whatever_a_notebook_prints(perimeter):
@@ -321,9 +324,9 @@ def test_the_grading_commands_memory_stays_flat_whatever_a_notebook_prints(perim
 
 
 def test_an_honest_slow_student_in_a_batch_times_out_by_the_graders_clock(perimeter):
-    row = total(perimeter["rows"], "perim-slow")
+    row = total(perimeter["rows"], "perim-zzz-slow")
     assert row["status"] == "failed" and "timed out" in row["reason"], row
-    # Four cells of 25 s, each forging a new student's start: its clock was not restarted.
+    # Five cells of 28 s, each forging a new student's start: its clock was not restarted.
     assert perimeter["seconds"] < 3 * STUDENT_TIMEOUT + 240, perimeter["seconds"]
 
 
@@ -381,3 +384,20 @@ def test_merge_refuses_every_tampered_shard_and_writes_nothing(perimeter, tmp_pa
         assert merged.returncode == 2 and words in merged.stderr, (name, merged.stderr)
     assert folder_digest(course.root) == before
     assert (outside / "keep.txt").read_text() == "kept"
+
+
+def test_regrading_one_student_keeps_every_other_row_of_the_csv(perimeter):
+    course = perimeter["course"]
+    path = course.root / "grades" / f"{ASSIGNMENT}.csv"
+    before = path.read_text().splitlines()
+    # A refused student: regraded without a kernel, in seconds.
+    again = run_grader("grade", ASSIGNMENT, "--student", "perim-nblink", "--quiet", cwd=course.root)
+    assert again.returncode == 1, again.stderr[-2000:]
+    assert f"replacing the rows of perim-nblink in {path}" in again.stderr
+    after = path.read_text().splitlines()
+    assert [r for r in after if not r.startswith("perim-nblink,")] == [
+        r for r in before if not r.startswith("perim-nblink,")
+    ]
+    assert [r for r in after if r.startswith("perim-nblink,")] == [
+        r for r in before if r.startswith("perim-nblink,")
+    ]
