@@ -64,15 +64,11 @@ NOBODY = 65534
 HOME = "/tmp/home"
 NOTES_FILE = "sandbox-notes.txt"
 WORK = "/tmp/work"
-# Variables of the grader's environment that the kernel keeps, by name; everything else
-# (paths, the grading machine's TensorFlow settings, the grader's own) stays outside.
-KEPT_ENVIRONMENT = (
-    GRADING_ID_VARIABLE,  # the student's id, which the judge's kernel is given
-    SOURCE_ENV_VAR,  # where the course package finds its digits
-    "UPSAMPLING_COURSE_GRADING_RUN",  # marks the run's processes (scratch.RUN_MARKER)
-    "TF_CPP_MIN_LOG_LEVEL",  # quiet TensorFlow, which nbgrader's stderr check needs
-    "PYTHONHASHSEED",
-)
+# Variables of the grader's environment that the kernel keeps, by name: the student's id
+# (the judge's kernel is given it), the package's data source, the run's marker
+# (scratch.RUN_MARKER), a quiet TensorFlow; never the machine's other TF_ settings.
+KEPT_ENVIRONMENT = (GRADING_ID_VARIABLE, SOURCE_ENV_VAR, "UPSAMPLING_COURSE_GRADING_RUN")
+KEPT_ENVIRONMENT += ("TF_CPP_MIN_LOG_LEVEL", "PYTHONHASHSEED")
 # Files of the notebook's folder that are nbgrader's, not the assignment's.
 NOT_SHIPPED = {"timestamp.txt", "submission_secret.txt"}
 # Where the kernel sees the copy of the grader's course cache, and how much of it.

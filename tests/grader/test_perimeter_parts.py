@@ -26,7 +26,7 @@ from upsampling_grader.results import (
     write_csv,
 )
 from upsampling_grader.sandbox import kernel_env
-from upsampling_grader.shards import Shard, check_coverage, digest
+from upsampling_grader.shards import Shard, check_coverage, digest, shard_of
 from upsampling_grader.submissions import find_submission, name_problem, submission_folders
 
 ASSIGNMENT = SimpleNamespace(name="a1", notebooks={"a1": SimpleNamespace(points={"t": 1})})
@@ -182,6 +182,13 @@ def test_merge_checks_refuse_tampered_shards(tmp_path):
         shard = Shard.read(write_shard(tmp_path / name, students, roster))
         with pytest.raises(GradingError, match=words):
             check_coverage([shard], "a1", set(roster))
+    moved = [
+        Shard.read(write_shard(tmp_path / "zero", ["ada", "bo"], roster, 0, 2)),
+        Shard.read(write_shard(tmp_path / "one", [], roster, 1, 2)),
+    ]
+    away = next(s for s in roster if shard_of(s, 2) == 1)
+    with pytest.raises(GradingError, match=f"{away}', who belongs in shard 1, not 0"):
+        check_coverage(moved, "a1", set(roster))
     linked = write_shard(tmp_path / "linked", roster, roster)
     (linked / "feedback").mkdir()
     (linked / "feedback" / "x.html").symlink_to("/etc/shadow")
