@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import subprocess
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -194,3 +195,13 @@ def test_merge_checks_refuse_tampered_shards(tmp_path):
     (linked / "feedback" / "x.html").symlink_to("/etc/shadow")
     with pytest.raises(GradingError, match="holds links"):
         check_coverage([Shard.read(linked)], "a1", set(roster))
+
+
+def test_grade_outputs_are_ignored_by_git(repo_root):
+    paths = ["grades/predict_shapes.csv", "grades.csv", "shards/0/shard.json", "gradebook.db"]
+    done = subprocess.run(
+        ["git", "check-ignore", "--no-index", *paths], cwd=repo_root, capture_output=True, text=True
+    )
+    if done.returncode == 128:
+        pytest.skip(f"not a git checkout: {done.stderr.strip()}")
+    assert done.stdout.split() == paths, done.stdout
