@@ -63,7 +63,7 @@ class CappedIOPubChannel(AsyncZMQSocketChannel):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.last_size = 0
+        self.extra = self.content_size = 0
         self.used = 0
         self.judge_used = 0
         self.cut = False
@@ -72,8 +72,12 @@ class CappedIOPubChannel(AsyncZMQSocketChannel):
 
     async def _recv(self, **kwargs) -> dict:
         frames = await self.socket.recv_multipart(**kwargs)
-        self.last_size = sum(len(frame) for frame in frames)  # content, metadata, buffers
         _, message = self.session.feed_identities(frames)
+        # [signature, header, parent header, metadata, content, buffers...]: what a
+        # message carries beyond its content (metadata, buffers, an outsized header).
+        sizes = [len(frame) for frame in message]
+        self.extra = max(sizes[3] - 2, 0) + sum(sizes[5:]) + max(sum(sizes[1:3]) - 2048, 0)
+        self.content_size = sizes[4]
         return self.session.deserialize(message)
 
     async def get_msg(self, timeout: float | None = None) -> dict:
@@ -85,13 +89,18 @@ class CappedIOPubChannel(AsyncZMQSocketChannel):
             kind = msg["header"]["msg_type"]
             if kind in BOOKKEEPING:
                 return msg
+            # An output's text as before (the budget is the notebook's printed text);
+            # any other kind by its content's bytes; both with what rides beside it.
+            size = self.extra + (
+                _output_size(msg["content"]) if kind in OUTPUT_MESSAGES else self.content_size
+            )
             if msg["parent_header"].get("msg_id") in self.judge_requests:
-                self.judge_used += self.last_size
+                self.judge_used += size
                 if self.judge_used <= self.judge_budget:
                     return msg
                 continue  # past the judge's budget: the judge reads "no answer"
             room = self.budget - self.used
-            self.used += self.last_size
+            self.used += size
             if self.used <= self.budget:
                 return msg
             self.cut = True
