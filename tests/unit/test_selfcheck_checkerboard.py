@@ -7,12 +7,10 @@ kernel would hold them; no kernel is needed.
 
 from __future__ import annotations
 
-import nbformat
-import numpy as np
 import pytest
 
 from tests.assignments.wrong_answers.checkerboard import UNUSUAL_ANSWERS, WRONG_ANSWERS
-from tests.support.grading import solution_answers, source_notebooks
+from tests.support.selfcheck_answers import answered_namespace
 from upsampling_course.assignments.checkerboard import CHECKS
 from upsampling_course.selfcheck import run_check
 from upsampling_course.variants import GRADING_ID_VARIABLE, variant
@@ -46,13 +44,7 @@ NAMED = {
 
 
 def namespace(student: str, replaced: dict[str, str] | None = None) -> dict:
-    """The solution's answers (some replaced) run in a plain dict, with the student's variant."""
-    answers = solution_answers(nbformat.read(source_notebooks(ASSIGNMENT)[0], as_version=4))
-    answers.update(replaced or {})
-    scope = {"np": np, "variant": variant(ASSIGNMENT, student)}
-    for source in answers.values():
-        exec(compile(source, ASSIGNMENT, "exec"), scope)
-    return scope
+    return answered_namespace(ASSIGNMENT, variant(ASSIGNMENT, student), replaced)
 
 
 @pytest.fixture(params=STUDENTS)

@@ -8,11 +8,10 @@ kernel), for every value of each of the variant's choices.
 
 from __future__ import annotations
 
-import nbformat
 import pytest
 
 from tests.assignments.wrong_answers.conv2d_transpose_numpy import WRONG_ANSWERS
-from tests.support.grading import solution_answers, source_notebooks
+from tests.support.selfcheck_answers import answered_namespace
 from upsampling_course.assignments.conv2d_transpose_numpy import CHECKS, CHOICES
 from upsampling_course.selfcheck import run_check
 from upsampling_course.variants import Variant
@@ -46,14 +45,7 @@ def some_student_id(monkeypatch):
 
 
 def namespace(variant: Variant, replaced: dict[str, str] | None = None) -> dict:
-    """The notebook's names after running the solution, with some answer cells replaced."""
-    source = nbformat.read(source_notebooks(ASSIGNMENT)[0], as_version=4)
-    answers = {**solution_answers(source), **(replaced or {})}
-    names: dict = {"variant": variant}
-    exec("import numpy as np", names)
-    for code in answers.values():
-        exec(code, names)
-    return names
+    return answered_namespace(ASSIGNMENT, variant, replaced)
 
 
 def variant_id(variant: Variant) -> str:

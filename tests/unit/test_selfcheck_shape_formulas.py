@@ -10,11 +10,10 @@ kernel's id: it is set to the namespace's student).
 
 from __future__ import annotations
 
-import nbformat
 import pytest
 
 from tests.assignments.wrong_answers.shape_formulas import WRONG_ANSWERS
-from tests.support.grading import solution_answers, source_notebooks
+from tests.support.selfcheck_answers import answered_namespace
 from upsampling_course.selfcheck import checks_of, run_check
 from upsampling_course.variants import GRADING_ID_VARIABLE, variant
 
@@ -38,11 +37,7 @@ NAMED_MISTAKES = {
 
 def namespace(student: str, **replaced: str) -> dict:
     """The notebook's names after its answer cells ran, some answers replaced."""
-    answers = solution_answers(nbformat.read(source_notebooks(ASSIGNMENT)[0], as_version=4))
-    scope = {"variant": variant(ASSIGNMENT, student)}
-    for source in {**answers, **replaced}.values():
-        exec(source, scope)
-    return scope
+    return answered_namespace(ASSIGNMENT, variant(ASSIGNMENT, student), replaced)
 
 
 def test_every_check_has_its_named_mistake():
