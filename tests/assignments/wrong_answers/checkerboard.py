@@ -277,3 +277,30 @@ UNUSUAL_ANSWERS = {
         "hidden_kernel[:, :, 0, (probe + 1) % channels] = -spike\n",
     },
 }
+
+# A kernel-shaped answer, the mistake test_phase_gains_small_kernels's comment names.
+KERNEL_SHAPED_GAINS = (
+    "def phase_gains(kernel, stride):\n"
+    "    kernel = np.asarray(kernel, dtype=float)\n"
+    "    size = len(kernel)\n"
+    "    return np.array([[kernel[p::stride, q::stride].sum() for q in range(size)]\n"
+    "                     for p in range(size)])\n"
+)
+
+# The visible check of each test cell must fail the mistakes its comment names
+# (tests/unit/test_selfchecks.py): keys of WRONG_ANSWERS, or (answer cell, source).
+NAMED_IN_COMMENTS = {
+    "test_phase_gains": ["gains_of_the_flipped_kernel", "gains_in_an_integer_array"],
+    "test_phase_gains_small_kernels": [("phase_gains_answer", KERNEL_SHAPED_GAINS)],
+    "test_phase_score_whole_periods": ["score_with_the_sample_variance"],
+    "test_phase_score_partial_periods": [
+        "score_with_partial_periods_in_the_means",
+        "score_with_squares_over_whole_periods",
+    ],
+    "test_flatness": ["flatness_by_the_overlap_rule"],
+    "test_flat_kernel_flat": ["flat_kernel_of_equal_weights"],
+    "test_flat_kernel_level": ["flat_kernel_not_scaled"],
+    "test_flat_kernel_positive": ["flat_kernel_one_tap_per_phase"],
+    "test_hidden_flat_on_ones": ["hidden_kernel_spike_alone"],
+    "test_hidden_pattern_on_probe": ["hidden_kernel_same_in_every_channel"],
+}

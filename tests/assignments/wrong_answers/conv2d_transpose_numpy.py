@@ -295,3 +295,16 @@ UNUSUAL_ANSWERS = {
         ),
     },
 }
+
+# The visible check of each test cell must fail the mistakes its comment names
+# (tests/unit/test_selfchecks.py): keys of WRONG_ANSWERS, or (answer cell, source).
+NAMED_IN_COMMENTS = {
+    "test_forward": ["forward_last_copy_wins", "forward_side_without_max"],
+    "test_kernel_shape": ["kernel_shape_conv2d_layout"],
+    "test_upsample_weights": ["upsample_top_left_only", "upsample_offset_forgotten"],
+    "test_two_filter_weights": ["two_filters_conv2d_layout", "two_filters_swapped"],
+    "test_input_gradient_single": ["input_gradient_flipped"],
+    "test_input_gradient_channels": ["input_gradient_first_filter"],
+    "test_kernel_gradient_single": ["kernel_gradient_conv2d_layout", "kernel_gradient_flipped"],
+    "test_kernel_gradient_batch": ["kernel_gradient_first_image", "kernel_gradient_batch_mean"],
+}

@@ -315,3 +315,17 @@ UNUSUAL_ANSWERS = {
         ),
     },
 }
+
+# The visible check of each test cell must fail the mistakes its comment names
+# (tests/unit/test_selfchecks.py): keys of WRONG_ANSWERS, or (answer cell, source).
+NAMED_IN_COMMENTS = {
+    "test_classifier_shapes": ["valid_treated_as_same"],
+    "test_conv_output_length": ["valid_ignores_stride"],
+    "test_conv_output_length_same": ["same_padding_rounds_down"],
+    "test_upsampling_output_shape": ["square_upsampling_only"],
+    "test_generator_shapes": ["valid_conv_forgotten_in_generator"],
+    "test_input_sides_valid": ["inverse_valid_smallest_only"],
+    "test_input_sides_same": ["inverse_same_largest_only"],
+    "test_dense_parameters": ["dense_on_the_flattened_map"],
+    "test_start_side": ["start_side_without_the_valid_convolutions"],
+}

@@ -268,3 +268,19 @@ UNUSUAL_ANSWERS = {
         ),
     },
 }
+
+# The visible check of each test cell must fail the mistakes its comment names
+# (tests/unit/test_selfchecks.py): keys of WRONG_ANSWERS, or (answer cell, source).
+NAMED_IN_COMMENTS = {
+    "test_default_output_padding": ["scatter_length_for_same_by_default"],
+    "test_explicit_output_padding": ["output_padding_ignored"],
+    "test_odd_target": ["same_for_an_odd_target"],
+    "test_even_target": ["valid_for_the_even_target"],
+    "test_undo_valid": ["undo_keeps_keras_default"],
+    "test_undo_same": ["undo_same_with_the_valid_rule"],
+    "test_stack_reaches_target": ["stack_kernel_3_valid"],
+    "test_stack_even_overlap": ["stack_dcgan_kernel_5"],
+    "test_stack_fewest_parameters": ["stack_kernel_4"],
+    "test_sizes_compared": ["both_layers_double"],
+    "test_why_same_size": ["right_sizes_wrong_reason"],
+}

@@ -275,3 +275,16 @@ UNUSUAL_ANSWERS = {
         ),
     },
 }
+
+# The visible check of each test cell must fail the mistakes its comment names
+# (tests/unit/test_selfchecks.py): keys of WRONG_ANSWERS, or (answer cell, source).
+NAMED_IN_COMMENTS = {
+    "test_forward": ["forward_tiles", "forward_other_layout"],
+    "test_backward": ["backward_one_per_block", "backward_block_mean"],
+    "test_bilinear_interior": ["bilinear_corner_aligned", "bilinear_pixel_corners"],
+    "test_bilinear_border": ["bilinear_zeros_past_the_border"],
+    "test_bilinear_backward_tape": ["bilinear_backward_block_sums"],
+    "test_bilinear_backward_transpose": ["bilinear_backward_pseudo_inverse"],
+    "test_most_filters_fits": ["filters_without_input_channels"],
+    "test_most_filters_largest": ["filters_upsampling_counted"],
+}

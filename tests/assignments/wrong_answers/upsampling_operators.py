@@ -289,3 +289,20 @@ UNUSUAL_ANSWERS = {
         ),
     },
 }
+
+# The visible check of each test cell must fail the mistakes its comment names
+# (tests/unit/test_selfchecks.py): keys of WRONG_ANSWERS, or (answer cell, source).
+NAMED_IN_COMMENTS = {
+    "test_transposed_matrix_keras": ["matrix_with_the_kernel_flipped", "matrix_of_the_convolution"],
+    "test_transposed_matrix_short_kernels": ["matrix_as_long_as_the_scatter"],
+    "test_transposed_gradient_stride_1": ["transposed_gradient_with_the_kernel_flipped"],
+    "test_transposed_gradient_strided": ["transposed_gradient_ignoring_the_stride"],
+    "test_kernel_gradient_stride_1": ["kernel_gradient_reversed"],
+    "test_kernel_gradient_strided": ["kernel_gradient_ignoring_the_stride"],
+    "test_subpixel_one_filter": ["subpixel_taps_in_column_major_order"],
+    "test_subpixel_many_filters": ["subpixel_filters_before_taps"],
+    "test_nearest_flat_blocks": ["nearest_in_one_tap_only", "nearest_in_the_conv2d_layout"],
+    "test_nearest_upsampling": ["nearest_averaged_over_the_block"],
+    "test_round_trip": ["round_trip_random_kernel_of_the_right_norm"],
+    "test_round_trip_taps": ["round_trip_with_zeros_where_copies_meet"],
+}
