@@ -100,6 +100,39 @@ def fix_bibliography_roles(app, pagename, templatename, context, doctree) -> Non
         context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
 
 
+# Pages whose cells read the checkout beyond their own code (the assignments' notebooks,
+# the judge's task modules, the benchmarks' records). The execution cache keys on a
+# page's code alone, so these pages say `execution_mode: force` in their front matter
+# and are read again whenever one of these files changed (not only their own source).
+DATA_PAGES = ("book/exercises", "book/instructor/answer_keys", "book/instructor/planning")
+DATA_SOURCES = (
+    "solutions",
+    "upsampling_course/assignments",
+    "grader/upsampling_grader/judge/tasks",
+    "benchmarks/results",
+)
+
+
+def data_digest(root: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for folder in DATA_SOURCES:
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def outdated_data_pages(app, env, added, changed, removed) -> list[str]:
+    digest = data_digest(Path(app.srcdir))
+    if getattr(env, "course_data_digest", None) == digest:
+        return []
+    env.course_data_digest = digest
+    return [page for page in DATA_PAGES if page in env.found_docs]
+
+
 def find_chapters(app, config) -> None:
     app.course_chapters = set(chapter_pages(Path(app.srcdir)))
 
@@ -181,6 +214,7 @@ def setup(app):
     app.connect("html-page-context", fix_bibliography_roles)
     # After sphinx-book-theme's add_launch_buttons (priority 501).
     app.connect("html-page-context", launch_chapters_only, priority=600)
+    app.connect("env-get-outdated", outdated_data_pages)
     app.connect("build-finished", print_the_book)
     app.add_js_file("course_a11y.js", loading_method="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

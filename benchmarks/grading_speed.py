@@ -32,6 +32,7 @@ Usage (from the repository root, in the course environment):
 from __future__ import annotations
 
 import argparse
+import copy
 import os
 import platform
 import shutil
@@ -49,7 +50,13 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 # The checkout, for the tests' simulated class (tests/support, importable by name).
 sys.path.insert(0, str(REPO_ROOT))
 
-from tests.support.grading import SOLUTIONS, ScratchCourse, solution_answers  # noqa: E402
+from tests.support.grading import (  # noqa: E402
+    EXERCISES,
+    SOLUTIONS,
+    ScratchCourse,
+    filled_in,
+    solution_answers,
+)
 from tests.support.predict_shapes_class import (  # noqa: E402
     ASSIGNMENT,
     DUE_DATE,
@@ -57,6 +64,7 @@ from tests.support.predict_shapes_class import (  # noqa: E402
     hand_in,
     simulated_class,
 )
+from upsampling_course.variants import GRADING_ID_VARIABLE  # noqa: E402
 from upsampling_grader import course as class_grading  # noqa: E402
 from upsampling_grader.assignment import load_assignment  # noqa: E402
 from upsampling_grader.grading_run import GradingRun  # noqa: E402
@@ -68,18 +76,23 @@ def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
-def execute_once(path: Path) -> float:
-    """Seconds to execute a notebook from a fresh kernel, as the book build would."""
+def execute_once(nb) -> float:
+    """Seconds to execute a notebook from a fresh kernel, under a student id as when graded."""
     from nbclient import NotebookClient
 
-    nb = nbformat.read(path, as_version=4)
     started = time.perf_counter()
-    NotebookClient(nb, timeout=600, kernel_name="python3").execute()
+    env = {**os.environ, GRADING_ID_VARIABLE: "floor-student"}
+    NotebookClient(nb, timeout=600, kernel_name="python3").execute(env=env)
     return time.perf_counter() - started
 
 
 def floor(runs: int) -> list[float]:
-    return [execute_once(SOLUTIONS / ASSIGNMENT / NOTEBOOK) for _ in range(runs)]
+    """The floor: the notebook a student hands in (the release with the solution's answers),
+    executed once; the judge's questions afterwards are part of what grading adds."""
+    release = nbformat.read(EXERCISES / ASSIGNMENT / NOTEBOOK, as_version=4)
+    source = nbformat.read(SOLUTIONS / ASSIGNMENT / NOTEBOOK, as_version=4)
+    handed_in = filled_in(release, solution_answers(source))
+    return [execute_once(copy.deepcopy(handed_in)) for _ in range(runs)]
 
 
 def new_course(folder: Path, students) -> ScratchCourse:
