@@ -1,0 +1,289 @@
+"""The lab judge's training-step checks: the judge's networks, one probed step, its verdicts.
+
+For each check the judge builds small networks of its own (weights and the
+spread of the discriminator's logits drawn for this grading run), sends them
+with a batch to ``upsampling_course.lab_probe.probe_step`` in the kernel, and
+reads back the losses and the weights after one SGD step. Expected losses
+come from the judge's copies of the same networks and the loss definitions
+(``lab_probe.loss_pair``); a loss that is off is compared with known wrong
+versions of the game, and the message names the one it matches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from upsampling_course import lab_probe
+from upsampling_grader.judge.answers import Wrong, value_of
+from upsampling_grader.judge.verdicts import Verdict, failed, passed, share
+
+PROBE = "upsampling_course.lab_probe.probe_step"
+NAMES = ("generator_loss", "discriminator_loss")
+UPDATE_RATE = lab_probe.UPDATE_RATE
+GAMES = {"bce": "the cross-entropy game", "hinge": "the hinge loss with your margin"}
+
+
+@dataclass(frozen=True)
+class LossMistake:
+    says: str
+    losses: object  # (real, fake, smoothing) -> (generator_loss, discriminator_loss)
+
+
+def _bce(target, logits):
+    return float(np.mean(np.logaddexp(0.0, logits) - target * logits))
+
+
+def _relu(x):
+    return np.maximum(0.0, x)
+
+
+MISTAKES = {
+    "bce": (
+        LossMistake("no label smoothing", lambda r, f, s: (_bce(1, f), _bce(1, r) + _bce(0, f))),
+        LossMistake(
+            "label smoothing of the fakes' target as well",
+            lambda r, f, s: (_bce(1, f), _bce(1 - s, r) + _bce(s, f)),
+        ),
+        LossMistake(
+            "the generator's target 0 (the discriminator's target for fakes)",
+            lambda r, f, s: (_bce(0, f), _bce(1 - s, r) + _bce(0, f)),
+        ),
+        LossMistake(
+            "the saturating minimax loss, minus the fakes' cross-entropy against 0",
+            lambda r, f, s: (-_bce(0, f), _bce(1 - s, r) + _bce(0, f)),
+        ),
+    ),
+    # s is the margin of the student's variant
+    "hinge": (
+        LossMistake(
+            "the hinge without its relu",
+            lambda r, f, s: (-np.mean(f), np.mean(s - r) + np.mean(s + f)),
+        ),
+        LossMistake(
+            "the margin 1 of SAGAN and BigGAN instead of your hinge_margin",
+            lambda r, f, s: (-np.mean(f), np.mean(_relu(1 - r)) + np.mean(_relu(1 + f))),
+        ),
+        LossMistake(
+            "relu(margin + real_logits), the fakes' sign on the real term",
+            lambda r, f, s: (-np.mean(f), np.mean(_relu(s + r)) + np.mean(_relu(s + f))),
+        ),
+        LossMistake(
+            "generator_loss = mean(fake_logits), the sign flipped",
+            lambda r, f, s: (np.mean(f), np.mean(_relu(s - r)) + np.mean(_relu(s + f))),
+        ),
+        LossMistake(
+            "a hinge in the generator's loss, mean(relu(margin - fake_logits))",
+            lambda r, f, s: (np.mean(_relu(s - f)), np.mean(_relu(s - r)) + np.mean(_relu(s + f))),
+        ),
+    ),
+}
+
+
+@dataclass
+class Setup:
+    generator: object
+    discriminator: object
+    real: np.ndarray
+    latents: np.ndarray
+    setting: float  # the label smoothing (cross-entropy) or the margin (hinge)
+    extra: list
+
+
+_DIGITS: list = []
+
+
+def _digits() -> np.ndarray:
+    if not _DIGITS:
+        from upsampling_course.data import load_digits
+
+        _DIGITS.append(load_digits(verbose=False).images)
+    return _DIGITS[0]
+
+
+def setup(case, task: str, game: str, batch_norm: bool, spread: bool = True) -> Setup:
+    """The judge's networks and batch for one check (drawn fresh per run, student and task)."""
+    from upsampling_course.gan.networks import build_discriminator, build_generator
+    from upsampling_course.keras_setup import keras_module
+
+    rng = case.rng(task)
+    keras_module().utils.set_random_seed(int(rng.integers(2**31)))
+    generator = build_generator(lab_probe.LATENT_DIM, width=8)
+    discriminator = build_discriminator(width=16, dense_units=32, batch_norm=batch_norm)
+    images = _digits()
+    real = images[rng.choice(len(images), lab_probe.BATCH, replace=False)].astype("float32")
+    latents = rng.standard_normal((lab_probe.BATCH, lab_probe.LATENT_DIM)).astype("float32")
+    fakes = np.asarray(generator(latents, training=True))
+    offset, width = float(rng.uniform(0.6, 1.4)), float(rng.uniform(1.5, 2.5))
+    lab_probe.spread_logits(
+        discriminator, np.concatenate([real, fakes]), offset, width if spread else None
+    )
+    if game == "bce":  # a label smoothing the student has not seen
+        smoothing = round(float(rng.uniform(0.1, 0.3)), 3)
+        return Setup(generator, discriminator, real, latents, smoothing, [smoothing])
+    return Setup(generator, discriminator, real, latents, case.variant["hinge_margin"], [])
+
+
+def probe(ask, maker: str, s: Setup, learning_rate: float) -> dict:
+    """One step of the student's ``maker`` on the judge's setup, read and checked (or Wrong)."""
+    networks = {
+        "generator": lab_probe.network_spec(s.generator),
+        "discriminator": lab_probe.network_spec(s.discriminator),
+    }
+    answer = ask.helper(PROBE, maker, networks, s.real, s.latents, learning_rate, s.extra)
+    report = value_of(answer, f"one step of {maker}")
+    if type(report) is not dict or not {"losses", "error", "flags"} <= set(report):
+        raise Wrong(f"one step of {maker} could not be run (the kernel's reply was malformed)")
+    if report["error"] is not None:
+        raise Wrong(f"one step of {maker} failed: {str(report['error'])[:300]}")
+    losses = report["losses"]
+    if type(losses) is not list or len(losses) != 2 or not all(type(v) is float for v in losses):
+        raise Wrong(f"{maker}'s step must return (generator_loss, discriminator_loss)")
+    if not all(np.isfinite(losses)):
+        raise Wrong(f"{maker}'s step returned a NaN or infinite loss")
+    for name, model in (("generator", s.generator), ("discriminator", s.discriminator)):
+        weights = report.get(name)
+        shapes = [w.shape for w in model.get_weights()]
+        if type(weights) is not list or [getattr(w, "shape", None) for w in weights] != shapes:
+            raise Wrong(f"the {name}'s weights after the step do not fit the {name}")
+        if not all(np.isfinite(w).all() for w in weights):
+            raise Wrong(f"one step of {maker} left NaN or infinite weights in the {name}")
+    return report
+
+
+def _close(got: float, want: float) -> bool:
+    return abs(got - want) <= 2e-3 * abs(want) + 2e-4
+
+
+def _expected(s: Setup, game: str, formula, generator_training=True) -> tuple[float, float]:
+    real, fake = lab_probe.logits_of(
+        s.generator, s.discriminator, s.real, s.latents, generator_training
+    )
+    return tuple(float(v) for v in formula(real, fake, s.setting))
+
+
+def judge_losses(ask, case, maker: str, game: str) -> Verdict:
+    """One share per returned loss: equal to its definition, or the known mistake named."""
+    s = setup(case, f"losses {maker}", game, batch_norm=False)
+    try:
+        got = probe(ask, maker, s, 0.0)["losses"]
+    except Wrong as why:
+        return failed(str(why))
+
+    def right(r, f, sm):
+        return lab_probe.loss_pair(game, r, f, sm)
+
+    # The generator's training flag has its own test: either mode counts here.
+    wants = [_expected(s, game, right, mode) for mode in (True, False)]
+    if any(_close(got[0], w[1]) and _close(got[1], w[0]) for w in wants):
+        return failed(
+            "the losses come back as (discriminator_loss, generator_loss): return "
+            "(generator_loss, discriminator_loss)"
+        )
+    checks = []
+    for index, name in enumerate(NAMES):
+        if any(_close(got[index], w[index]) for w in wants):
+            checks.append((True, ""))
+            continue
+        named = [
+            m.says
+            for m in MISTAKES[game]
+            for mode in (True, False)
+            if _close(got[index], _expected(s, game, m.losses, mode)[index])
+            and not _close(wants[0][index], _expected(s, game, m.losses, mode)[index])
+        ]
+        where = (
+            f"{name} = {got[index]:.4f} on the judge's batch, where {GAMES[game]} gives "
+            f"{wants[0][index]:.4f}"
+        )
+        if named:
+            checks.append((False, f"{where}: this is {named[0]}"))
+        else:
+            known = "; ".join(m.says for m in MISTAKES[game])
+            checks.append((False, f"{where}. It matches none of the mistakes known ({known})"))
+    return share(checks, ok=f"both losses equal {GAMES[game]}'s definitions")
+
+
+def judge_updates(ask, case, maker: str, game: str, names: tuple[str, ...]) -> Verdict:
+    """One share per network in ``names``: one step lowered its own loss."""
+    s = setup(case, f"updates {maker}", game, batch_norm=False, spread=False)
+    try:
+        report = probe(ask, maker, s, UPDATE_RATE)
+    except Wrong as why:
+        return failed(str(why))
+    effect = lab_probe.update_effect(
+        game, s.generator, s.discriminator, report, s.real, s.latents, s.setting
+    )
+    checks = []
+    for name in names:
+        before, after, changed = effect[name]
+        if not changed:
+            checks.append(
+                (
+                    False,
+                    f"the {name}'s weights did not change: it was not updated (a stop_gradient on "
+                    "its path, gradients taken outside the tape, or no apply_gradients)",
+                )
+            )
+        elif not after < before - 1e-4 * abs(before):
+            checks.append(
+                (
+                    False,
+                    f"one step raised the {name}'s own loss ({before:.4f} -> {after:.4f}): its "
+                    "update climbs the loss (a flipped sign, or the other network's target)",
+                )
+            )
+        else:
+            checks.append((True, ""))
+    return share(checks, ok=f"one step lowers the loss of the {' and the '.join(names)}")
+
+
+def _mode_logits(s: Setup, generator_training: bool, discriminator: str):
+    fakes = np.asarray(s.generator(s.latents, training=generator_training))
+    d = s.discriminator
+    if discriminator == "together":
+        both = np.asarray(d(np.concatenate([s.real, fakes]), training=True)).ravel()
+        return both[: len(s.real)], both[len(s.real) :]
+    training = discriminator == "separate"
+    return (
+        np.asarray(d(s.real, training=training)).ravel(),
+        np.asarray(d(fakes, training=training)).ravel(),
+    )
+
+
+def judge_training_mode(ask, case, maker: str, game: str) -> Verdict:
+    """Both networks in training mode, read off the losses on networks with batch normalization."""
+    s = setup(case, f"mode {maker}", game, batch_norm=True)
+    try:
+        report = probe(ask, maker, s, 0.0)
+    except Wrong as why:
+        return failed(str(why))
+    got = report["losses"]
+    formulas = [lambda r, f, sm: lab_probe.loss_pair(game, r, f, sm)]
+    formulas += [m.losses for m in MISTAKES[game]]
+    for g_mode in (True, False):
+        for d_mode in ("separate", "together", "inference"):
+            real, fake = _mode_logits(s, g_mode, d_mode)
+            if any(
+                _close(got[0], want[0]) and _close(got[1], want[1])
+                for want in (f(real, fake, s.setting) for f in formulas)
+            ):
+                off = [n for n, ok in (("generator", g_mode), ("discriminator",
+                                        d_mode != "inference")) if not ok]  # fmt: skip
+                if not off:
+                    return passed("both networks are called with training=True")
+                return failed(
+                    f"the {' and the '.join(off)} is called in inference mode (training=False, "
+                    "or no training argument): batch normalization then uses its running "
+                    "averages instead of the batch's statistics while the network learns"
+                )
+    flags = report.get("flags")
+    if type(flags) is dict and all(
+        type(v) is list and v and all(f is True for f in v) for v in flags.values()
+    ):
+        return passed("both networks are called with training=True")
+    return failed(
+        "the judge could not find both networks in training mode: call the generator and the "
+        "discriminator with training=True"
+    )
