@@ -37,23 +37,16 @@ KERNEL_MODULES = (
     "assignments/__init__", "assignments/mnist_generator_lab",
 )  # fmt: skip
 TASKS = Tasks()
-_MODELS: dict = {}  # (id of the Asker, name, latent_dim) -> rebuilt model or Wrong
 
 
 def _generator(ask, name: str, latent_dim: int = 64):
-    """The model ``name(latent_dim)`` builds in the kernel, rebuilt here (Wrong if it cannot be)."""
-    key = (id(ask), name, latent_dim)
-    if key not in _MODELS:
-        if len(_MODELS) > 8:
-            _MODELS.clear()
-        try:
-            _MODELS[key] = model_of(ask.model(name, latent_dim), f"{name}({latent_dim})")
-        except Wrong as why:
-            _MODELS[key] = why
-    found = _MODELS[key]
-    if isinstance(found, Wrong):
-        raise found
-    return found
+    """The model ``name(latent_dim)`` builds in the kernel, rebuilt here (Wrong if it cannot be);
+    asked once per kernel."""
+    return steps.remembered(
+        ask,
+        ("model", name, latent_dim),
+        lambda: model_of(ask.model(name, latent_dim), f"{name}({latent_dim})"),
+    )
 
 
 def _images(model, latents: np.ndarray) -> np.ndarray:
