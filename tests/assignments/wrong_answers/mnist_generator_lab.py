@@ -14,7 +14,11 @@ must keep every point (one shadows builtins at the top level).
 The training cell trains the generator of part 1 with the hinge step, so a
 wrong generator or hinge step may also fail it: ``SHARED_CELLS`` may be lost
 by more than one packed answer (tests/assignments/test_assignments.py),
-which keeps the lab to a few graded notebooks, each with one training run.
+which keeps the lab to a few graded notebooks. Training is the costly cell
+(300 steps): ``FILLERS`` gives every wrong-answer student who hands in no
+training answer a training cell that builds the trainer and never trains (it
+loses the training cell, and the judge sees 0 steps at once), so only the
+perfect submission, the unusual one and the training answers run steps.
 """
 
 SHARED_CELLS = {"test_trained_generator"}
@@ -247,6 +251,18 @@ WRONG_ANSWERS = {
         "says": "was not updated",
         "may_lose": [TRAINED],
     },
+    "hinge_discriminator_maximises_its_loss": {
+        # "The discriminator maximises": the value of the game, not the loss it minimises.
+        "answer": "hinge_step_answer",
+        "source": hinge().replace(
+            "            generator_loss = -tf.reduce_mean(fake_logits)",
+            "            discriminator_loss = -discriminator_loss\n"
+            "            generator_loss = -tf.reduce_mean(fake_logits)",
+        ),
+        "loses": ["test_hinge_losses", "test_hinge_updates_discriminator"],
+        "says": "negated",
+        "may_lose": [TRAINED],
+    },
     "hinge_discriminator_never_updated": {
         "answer": "hinge_step_answer",
         "source": hinge(update_discriminator=False),
@@ -386,5 +402,14 @@ UNUSUAL_ANSWERS = {
             "                     make_step=make_hinge_step)\n"
             "trainer.train(steps=TRAINING_STEPS)\n"
         ),
+    },
+}
+
+FILLERS = {
+    # Wrong students' training cell unless they hand in a training answer (module docstring).
+    "training_left_for_later": {
+        "answer": "train_answer",
+        "source": train("", run=False),
+        "loses": [TRAINED],
     },
 }
