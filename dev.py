@@ -7,6 +7,10 @@
     python3 dev.py release       regenerate exercises/ from solutions/ with nbgrader
     python3 dev.py install       only create/update .venv (what the others do first)
 
+Runs of dev.py that share an environment take turns: a second `dev.py book`,
+`release` or installation waits for the first with a message saying so (a
+lock file beside the environment folder, held with fcntl).
+
 Each task first makes sure `.venv` exists and holds requirements.txt: it
 creates the environment on a fresh machine and reinstalls only when
 requirements.txt or a pyproject.toml changed. Needs only Python 3.11 or newer
@@ -19,6 +23,7 @@ environment installed: tests (tests/conftest.py) and the workflows call them.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import subprocess
@@ -30,6 +35,8 @@ VENV = Path(os.environ.get("COURSE_VENV", ROOT / ".venv"))
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / "python"
 STAMP = VENV / ".requirements.sha256"
+# In the environment's parent, so that it exists before the environment does.
+LOCK = VENV.parent / f"{VENV.name}.dev-py.lock"
 
 
 def say(message: str) -> None:
@@ -144,17 +151,54 @@ def install() -> None:
 
 
 TASKS = {"book": build_book, "test": run_tests, "release": release, "install": install}
+# Tasks that write the checkout (_build/, exercises/) hold the lock all through;
+# `test` holds it only while the environment is checked (test runs may overlap).
+EXCLUSIVE = {"book", "release", "install"}
+
+
+@contextlib.contextmanager
+def exclusive(task: str):
+    """Hold the lock of this environment (LOCK), waiting with a message while another
+    dev.py holds it. Where fcntl does not exist (Windows), runs are not serialised."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    LOCK.parent.mkdir(parents=True, exist_ok=True)
+    with open(LOCK, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another dev.py"
+            say(f"waiting for {holder} to finish (it holds {LOCK}); `{task}` starts after it")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"dev.py {task} (pid {os.getpid()})")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.truncate(0)
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def main(argv: list[str]) -> None:
-    if not argv or argv[0] not in TASKS:
-        sys.exit(__doc__)
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(__doc__)
+        sys.exit(0 if argv else 2)
     task, extra = argv[0], argv[1:]
-    ensure_environment()
+    if task not in TASKS:
+        print(f"dev.py: unknown task {task!r}; the tasks are: {', '.join(TASKS)}", file=sys.stderr)
+        sys.exit(2)
+    with exclusive(task):
+        ensure_environment()
+        if task in EXCLUSIVE:
+            TASKS[task]()
     if task == "test":
         run_tests(extra)
-    else:
-        TASKS[task]()
 
 
 if __name__ == "__main__":

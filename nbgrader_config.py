@@ -52,13 +52,52 @@ c.IgnorePattern.pattern = (
 # answer back first.)
 c.OverwriteCells.add_missing_cells = True
 
-# nbgrader's feedback shows the test cells as they were run, hidden tests
-# included (nbgrader issue #917): clear them before the HTML is written.
+# The feedback page a student learns from (upsampling_grader/feedback.py): hidden
+# tests cleared (nbgrader shows them otherwise, nbgrader issue #917), each test
+# named with its points, every failed check listed, no automatic "No response."
+# boxes, MathJax from the grader's copy of the site's file (no CDN), and the page
+# sanitised with nh3 under a Content-Security-Policy, so nothing a student wrote
+# or printed runs when it is opened.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "nbgrader.preprocessors.ClearHiddenTests",
+    "upsampling_grader.feedback.ClearHiddenTests",
+    "upsampling_grader.feedback.FeedbackForStudents",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+c.GenerateFeedback.exporter_class = "upsampling_grader.feedback.SafeFeedbackExporter"
+
+# nbgrader records a test cell's checksum before it clears the hidden tests and the
+# release's after, so autograde warned "checksum has changed!" for every untouched
+# test cell (nbgrader issue #1961). The grader's OverwriteCells warns only about a
+# cell that differs from the release; nbgrader's other steps are unchanged.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "upsampling_grader.overwrite_cells.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
+# Kernels talk to nbgrader over localhost TCP; ipykernel warns about every kernel
+# whose traffic is not encrypted. The kernelspec declares CurveZMQ support, so
+# jupyter_client provisions keys and the traffic is encrypted. (The course's
+# sandboxed kernels use unix sockets in a private folder and keep their settings.)
+c.KernelManager.transport_encryption = "auto"
+c.SandboxedKernelManager.transport_encryption = "disabled"
+
+# nbgrader 0.9 creates a submission's rows in a way SQLAlchemy 2 warns about
+# ("Object of type <SubmittedAssignment> not in session, add operation along ...
+# will not proceed"): SQLAlchemy 2 no longer adds objects to the session through
+# backrefs, and nbgrader adds the submission, with its notebooks and grades,
+# right after. Every score is recorded (the course's tests read them back), so
+# the warning says nothing an instructor can act on.
+import warnings  # noqa: E402
+
+from sqlalchemy.exc import SAWarning  # noqa: E402
+
+warnings.filterwarnings(
+    "ignore", message=r"Object of type <Submitted\w+> not in session", category=SAWarning
+)
 
 # `upsampling-grader grade` also reads a section of its own here (nbgrader
 # ignores it): `c.ClassroomGrading.student_timeout`, the most one student's

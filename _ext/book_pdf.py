@@ -165,6 +165,25 @@ def book_document(title: str, styles: str, chapters: Sequence[dict]) -> str:
 </main></body></html>"""
 
 
+def pages_digest(site: Path, pages: Sequence[str], title: str) -> str:
+    """A digest of what the PDF is printed from: the pages, their assets, the printer itself.
+
+    A rebuild that changed none of these keeps the PDF it printed before
+    (printing takes a minute or two; an unchanged rebuild takes seconds).
+    """
+    import hashlib
+
+    digest = hashlib.sha256(title.encode())
+    assets = sorted((site / "_static").rglob("*")) if (site / "_static").is_dir() else []
+    for path in [*(site / name for name in pages), *assets, Path(__file__)]:
+        if path.is_file():
+            digest.update(
+                str(path.relative_to(site) if path.is_relative_to(site) else path.name).encode()
+            )
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def print_book(site: Path, pages: Sequence[str], title: str, out: Path | None = None) -> Path:
     """Print the built pages (paths relative to `site`, in reading order) into one PDF."""
     from playwright.sync_api import sync_playwright

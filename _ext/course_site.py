@@ -27,7 +27,11 @@ axe-core's `aria-required-children` check failing on the references page).
 Only the chapters (the executed pages of the parts Chapters and Lab,
 ``tools.book_toc.chapter_pages``) keep the theme's Binder and Colab launch
 buttons: they are the pages with Colab copies, which run from the student
-package alone. The other executed pages (the Exercises page, the
+package alone. Their buttons always open the chapter's `.ipynb` copy, the
+file the deploy workflow publishes on the launch branch
+(``tools.launch_notebooks``): the theme links the `.md` unless a copy lies
+beside the chapter, as it does only in the deploy's build, and Colab cannot
+open a `.md`. The other executed pages (the Exercises page, the
 instructors' pages) read facts of the checkout; they keep their download
 buttons.
 
@@ -101,12 +105,26 @@ def find_chapters(app, config) -> None:
 
 
 def launch_chapters_only(app, pagename, templatename, context, doctree) -> None:
-    """Drop the launch buttons of a page that has no Colab copy (not a chapter)."""
-    if pagename in app.course_chapters or "header_buttons" not in context:
+    """Chapters' launch buttons open their .ipynb copy; other pages (no copy) lose theirs."""
+    if "header_buttons" not in context:
         return
-    context["header_buttons"] = [
-        button for button in context["header_buttons"] if button.get("label") != "launch-buttons"
-    ]
+    if pagename not in app.course_chapters:
+        context["header_buttons"] = [
+            button
+            for button in context["header_buttons"]
+            if button.get("label") != "launch-buttons"
+        ]
+        return
+    for group in context["header_buttons"]:
+        if group.get("label") == "launch-buttons":
+            for button in group.get("buttons", []):
+                button["url"] = notebook_copy_url(button["url"], pagename)
+
+
+def notebook_copy_url(url: str, pagename: str) -> str:
+    """The launch `url` of a chapter with its .md source replaced by its .ipynb copy."""
+    source = f"{pagename}.md"
+    return url[: -len(source)] + f"{pagename}.ipynb" if url.endswith(source) else url
 
 
 def serve_mathjax_locally(app, config) -> None:
@@ -137,12 +155,19 @@ def print_the_book(app, exception) -> None:
     pages = [app.builder.get_target_uri(doc) for doc in docs]
     # Jupyter Book puts _config.yml's title in html_title.
     title = app.config.html_title or app.config.project
-    (site / book_pdf.PAGES_FILE).write_text(json.dumps({"title": title, "pages": pages}))
+    digest = book_pdf.pages_digest(site, pages, title)
+    pages_file = site / book_pdf.PAGES_FILE
+    printed = json.loads(pages_file.read_text()) if pages_file.is_file() else {}
+    if printed.get("digest") == digest and (site / book_pdf.PDF_NAME).is_file():
+        logger.info("course_site: no page changed since the PDF was printed; it is kept")
+        return
+    pages_file.write_text(json.dumps({"title": title, "pages": pages}))
     try:
         out = book_pdf.print_book(site, pages, title)
     except Exception as error:  # noqa: BLE001 - any failure is reported, as a warning
         logger.warning(f"course_site: printing the book to PDF failed: {error}")
         return
+    pages_file.write_text(json.dumps({"title": title, "pages": pages, "digest": digest}))
     logger.info(f"course_site: the book as one PDF: {out}")
 
 

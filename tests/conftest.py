@@ -36,6 +36,7 @@ SLOW_FIXTURES = {
     "graded",
     "walked_through",
     "hub",
+    "feedback_pages",
 }
 
 

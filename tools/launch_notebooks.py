@@ -5,11 +5,12 @@ launch buttons open (`repository.branch` in _config.yml). Colab opens only
 .ipynb files, and a fresh Colab machine lacks the course's helper package.
 Every copy starts with one cell that, on Colab only, installs exactly what a
 student needs: the helper package with its `lab` extra (TensorFlow, Keras,
-the MNIST digits; no book or test tools), from that branch, and for a
-chapter also myst-nb, whose `glue` the chapters call to put numbers in the
-text. On Binder, or in
-a local copy, the cell does nothing: there `requirements.txt` has installed
-everything.
+the MNIST digits; no book or test tools), from that branch. The chapters'
+`glue` (upsampling_course.pages) needs no myst-nb there. On Binder, or in a
+local copy, the cell does nothing: Binder has installed the same package
+from `binder/requirements.txt`, a student's machine with the one install
+command (`student_install_command`, which the README and the Exercises page
+quote).
 
 - Chapters: for every executed page of the parts Chapters and Lab
   (`book_toc.chapter_pages`), `<page>.ipynb` beside it (a jupytext
@@ -44,14 +45,17 @@ import yaml
 
 from tools.book_toc import REPO_ROOT, chapter_pages
 
-# The student-sized install: the helper package and what its lab extra names.
+# The student-sized install: the helper package and what its lab extra names, from
+# the branch the launch buttons open (the repository plus the launch notebooks).
+# This is the one definition: the set-up cells install it, and the README and the
+# Exercises page quote student_install_command() (tests/repo/test_student_install.py).
+# Once a release is on PyPI (deploy.yml publishes on a version tag), it can become
+# "upsampling-course[lab]==<version>".
 STUDENT_REQUIREMENT = "upsampling-course[lab] @ git+{repository}@{branch}"
-# Chapters also call myst_nb.glue (the numbers in the text); exercises do not.
-CHAPTER_REQUIREMENTS = ("myst-nb>=1.1,<2",)
 COLAB_SETUP = """\
 # On Colab only: install the course's helper package with what {what} needs
-# (TensorFlow, Keras, the MNIST digits; about a minute). Binder and local
-# copies already have it from requirements.txt.
+# (TensorFlow, Keras, the MNIST digits; about a minute). Binder has it already
+# (binder/requirements.txt); on your own machine, run the same install once.
 import sys
 
 if "google.colab" in sys.modules:
@@ -83,12 +87,20 @@ def student_requirement(repo_root: Path = REPO_ROOT) -> str:
     return STUDENT_REQUIREMENT.format(repository=repository["url"], branch=repository["branch"])
 
 
+def student_install_command(repo_root: Path = REPO_ROOT) -> str:
+    """The command a student runs once on their own machine (quoted by README and pages)."""
+    return f'pip install "{student_requirement(repo_root)}"'
+
+
 def setup_requirements(kind: str = "chapter", repo_root: Path = REPO_ROOT) -> list[str]:
-    """What the set-up cell of a "chapter" or an "exercise" installs."""
+    """What the set-up cell of a "chapter" or an "exercise" installs: the student install.
+
+    Both kinds install the same; chapters need no more since their glue does
+    nothing without myst-nb (upsampling_course.pages).
+    """
     if kind not in ("chapter", "exercise"):
         raise ValueError(f"kind must be 'chapter' or 'exercise', got {kind!r}")
-    extra = CHAPTER_REQUIREMENTS if kind == "chapter" else ()
-    return [student_requirement(repo_root), *extra]
+    return [student_requirement(repo_root)]
 
 
 def colab_setup_cell(kind: str = "chapter", repo_root: Path = REPO_ROOT) -> nbformat.NotebookNode:
@@ -112,10 +124,33 @@ def colab_url(path: str, repo_root: Path = REPO_ROOT) -> str:
 
 
 def binder_url(path: str, repo_root: Path = REPO_ROOT) -> str:
-    """The link that opens `path` on Binder (which installs requirements.txt)."""
+    """The link that opens `path` on Binder (which installs binder/requirements.txt)."""
     repository = _repository(repo_root)
     github = repository["url"].removeprefix("https://github.com/")
     return f"https://mybinder.org/v2/gh/{github}/{repository['branch']}?labpath={quote(path)}"
+
+
+def published_notebooks(repo_root: Path = REPO_ROOT) -> list[str]:
+    """The repository paths of the copies the deploy publishes on the launch branch.
+
+    What `chapters` and `exercises` write in place: every launch link of the site
+    must open one of these.
+    """
+    chapters = [f"{page}.ipynb" for page in chapter_pages(repo_root)]
+    exercises = [p.relative_to(repo_root).as_posix() for p in released_exercises(repo_root)]
+    return chapters + exercises
+
+
+def exercise_launch_list(repo_root: Path = REPO_ROOT) -> str:
+    """Markdown: one line per released exercise with its Colab and its Binder link."""
+    lines = []
+    for release in released_exercises(repo_root):
+        path = release.relative_to(repo_root).as_posix()
+        lines.append(
+            f"- `{release.name}`: [open on Colab]({colab_url(path, repo_root)}) · "
+            f"[open on Binder]({binder_url(path, repo_root)})"
+        )
+    return "\n".join(lines)
 
 
 def with_setup_cell(

@@ -2,7 +2,8 @@
 
 The student package (distribution ``upsampling-course``): what runs in a
 chapter or a student's kernel, and nothing else; it runs from a wheel alone
-(``pip install "upsampling-course[lab]"``, the Colab set-up cell). The
+(the student install with its ``lab`` extra, which the README gives and the
+Colab set-up cell runs). The
 grader is a distribution of its own (``grader/``), and what runs only in a
 checkout lives in ``tools/``. Chapters import from here instead of pasting
 helpers into notebooks, so a fix made once reaches every page; each
@@ -29,7 +30,8 @@ folders; tests/repo/test_layout.py keeps them apart):
 - shared: ``keras_setup`` (the one way to import Keras), ``checks``
   (argument validators), ``plotting`` (the colour-blind-safe palette every
   figure uses), ``cache`` (where the trained classifier is kept; the shipped
-  one is in ``shipped/``).
+  one is in ``shipped/``), ``pages`` (``glue``, the numbers in a chapter's
+  text: myst-nb's in the book build, nothing in a student's download).
 """
 
 from upsampling_course.artifacts import checkerboard_score, overlap_count_map

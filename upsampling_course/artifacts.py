@@ -1,8 +1,10 @@
 """Checkerboard artifacts: where they come from and how large they are.
 
 Used by the chapter *Checkerboard artifacts* (``book/checkerboard_artifacts.md``),
-the ``checkerboard`` assignment and the MNIST generator lab, which scores its
-generated digits with :func:`checkerboard_score`.
+the ``checkerboard`` assignment and :func:`upsampling_course.gan.experiments.recorded_run`,
+which scores the lab recipe's trained generators' digits with
+:func:`checkerboard_score` for ``benchmarks/lab_ablations.py`` (the chapter reads
+those results; the lab page itself does not use the score).
 
 A transposed convolution with stride ``s`` scatters a copy of its kernel
 around every input pixel, ``s`` output pixels apart. Output pixels in

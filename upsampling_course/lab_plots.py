@@ -1,4 +1,4 @@
-"""Pictures of a GAN training run: sample grids, loss curves and an animated GIF.
+"""Pictures of a GAN training run: sample grids, loss curves and the snapshots animated.
 
 Used by *The MNIST generator lab* (``book/mnist_lab.md``) and the graded lab
 notebook ``mnist_generator_lab``.
@@ -7,10 +7,10 @@ notebook ``mnist_generator_lab``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import animation
 
 from upsampling_course.plotting import OKABE_ITO
 
@@ -108,38 +108,34 @@ def plot_digit_shares(
     return ax
 
 
-def save_gif(
+def animate_snapshots(
     snapshots: Sequence[np.ndarray],
-    path: str | Path,
     steps: Sequence[int] | None = None,
     count: int = 36,
-    scale: int = 3,
-    frame_ms: int = 250,
-) -> Path:
-    """Write an animated GIF with one frame per snapshot (the last frame is held longer)."""
-    from PIL import Image, ImageDraw
+    interval_ms: int = 500,
+) -> animation.FuncAnimation:
+    """The snapshots as an animation, one frame per snapshot, titled with its step.
 
+    Render it with ``animations.animation_html`` (the player every chapter's
+    animation uses: it never starts by itself and has Pause, step and slider
+    controls), not as a looping GIF, which no reader can stop.
+    """
     if not snapshots:
         raise ValueError("need at least one snapshot to animate")
-    frames = []
-    for index, images in enumerate(snapshots):
-        tile = (tile_images(images[:count]) * 255).round().astype(np.uint8)
-        frame = Image.fromarray(tile).resize(
-            (tile.shape[1] * scale, tile.shape[0] * scale), Image.NEAREST
-        )
+    if steps is not None and len(steps) != len(snapshots):
+        raise ValueError(f"{len(steps)} steps for {len(snapshots)} snapshots")
+    fig, ax = plt.subplots(figsize=(3.6, 3.8), dpi=72)
+    ax.set_axis_off()
+    picture = ax.imshow(tile_images(snapshots[0][:count]), cmap="gray", vmin=0, vmax=1)
+
+    def show(index: int) -> list:
+        picture.set_data(tile_images(snapshots[index][:count]))
         if steps is not None:
-            labelled = Image.new("L", (frame.width, frame.height + 14), color=255)
-            labelled.paste(frame, (0, 14))
-            ImageDraw.Draw(labelled).text((2, 1), f"step {steps[index]}", fill=0)
-            frame = labelled
-        frames.append(frame)
-    durations = [frame_ms] * (len(frames) - 1) + [frame_ms * 6]
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frames[0].save(
-        path, save_all=True, append_images=frames[1:], duration=durations, loop=0, optimize=True
-    )
-    return path
+            ax.set_title(f"step {steps[index]}", fontsize=10)
+        return [picture]
+
+    show(0)
+    return animation.FuncAnimation(fig, show, frames=len(snapshots), interval=interval_ms)
 
 
 def plot_recorded_run(record, samples: np.ndarray, axes: Sequence[plt.Axes]) -> None:

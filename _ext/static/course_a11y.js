@@ -65,7 +65,7 @@
   function setUp() {
     labelSidebar();
     document
-      .querySelectorAll("article img[src$='.gif' i]")
+      .querySelectorAll("article img[src$='.gif' i], article img[src^='data:image/gif' i]")
       .forEach(addPauseButton);
   }
   if (document.readyState === "loading") {

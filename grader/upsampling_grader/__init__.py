@@ -57,6 +57,11 @@ The package, one job per module (the order grading runs in):
 * ``student``: grading one student (intake, run, report);
 * ``batch``: several students in one nbgrader run, and who is graded again alone;
 * ``redact``: keeping hidden tests out of feedback;
+* ``feedback`` and ``feedback_html``: the feedback page nbgrader makes with the
+  course's settings (tests by name, every failed check, MathJax inline) and
+  what makes it safe to open (nh3, a Content-Security-Policy);
+* ``overwrite_cells``: nbgrader's OverwriteCells without the false "checksum
+  has changed!" warnings of nbgrader issue #1961;
 * ``results``: per-cell and per-student results, ordered statuses, the CSV;
 * ``course``: the whole class (gradebook import, feedback, summary);
 * ``shards``: grading a class in shards (``--shard K/N --out``) and ``merge``;

@@ -322,7 +322,7 @@ def cell_result(
         if status is not CellStatus.PASSED and name in made.outputs:
             errors = cell_errors(made.outputs[name], spec, test)
             notes += [sandbox.explained(str(error), grading_run) for error in errors]
-            if any(error.timed_out for error in errors):
+            if any(isinstance(error, CellError) and error.timed_out for error in errors):
                 flags.append(
                     (
                         Status.CHECK_BY_HAND,
@@ -348,8 +348,9 @@ class CellError:
         )
 
 
-def cell_errors(nb, spec: NotebookSpec, test: str) -> list[CellError]:
-    """Why a test cell lost points: its error, and an error in the answer before it."""
+def cell_errors(nb, spec: NotebookSpec, test: str) -> list[CellError | str]:
+    """Why a test cell lost points: its error, and an error in the answer before it (or, for
+    a judged test with partial credit, the lines the judge wrote)."""
     found = []
     answer = spec.answer_for_test(test)
     for gid in (answer, test):

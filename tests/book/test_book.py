@@ -60,3 +60,21 @@ def test_no_glued_value_renders_in_quotes(built_book, repo_root):
     assert not quoted, "glued values shown in quotes:\n" + "\n".join(
         f"{page}.html: {', '.join(values)}" for page, values in quoted.items()
     )
+
+
+def test_no_page_shows_a_folder_of_the_build_machine(built_book, repo_root):
+    # Printed paths (a cache, the package's data) would publish where the book was built.
+    folders = {str(repo_root), str(Path.home()), "/tmp/", "/work/", "/root/", "/home/"}
+    shown = {
+        page.relative_to(built_book).as_posix(): sorted(f for f in folders if f in text)
+        for page in built_book.rglob("*.html")
+        if any(f in (text := page_text(page)) for f in folders)
+    }
+    pdf = built_book / "book.pdf"
+    if pdf.is_file():  # printed only where Chromium is installed
+        from pypdf import PdfReader
+
+        text = "\n".join(page.extract_text() or "" for page in PdfReader(pdf).pages)
+        shown["book.pdf"] = sorted(f for f in folders if f in text)
+        shown = {page: found for page, found in shown.items() if found}
+    assert not shown, f"pages that print a folder of the build machine: {shown}"

@@ -14,11 +14,12 @@ Cost: installing TensorFlow again from the registry takes minutes and about
 2 GB, too slow for the test suite. So the fresh environment sees, through a
 folder of links (as `--system-site-packages` would), the test environment's
 copies of exactly the distributions that the chapter's set-up cell asks
-for (`upsampling-course[lab]` and myst-nb) require, directly or not, plus
-what runs a kernel (what Colab has anyway): not the course package itself,
-not the book, grading or test tools. An install cell that left out the `lab`
-extra, an extra that missed a library a notebook imports, or a page that
-reads a file the wheel lacks, fails here. Building the wheel fetches
+for (`upsampling-course[lab]`) require, directly or not, plus what runs a
+kernel (what Colab has anyway): not the course package itself, not the
+book, grading or test tools, and not myst-nb (the chapters' glue does
+nothing without it). An install cell that left out the `lab` extra, an
+extra that missed a library a notebook imports, a chapter that imports
+myst-nb, or a page that reads a file the wheel lacks, fails here. Building the wheel fetches
 setuptools (pip's cache).
 """
 
@@ -60,7 +61,11 @@ WHEEL_LIMIT_MB = 2
 
 FAKE_COLAB = 'import sys, types\nsys.modules["google.colab"] = types.ModuleType("google.colab")'
 LEAVE_COLAB = 'del sys.modules["google.colab"]'
-WHERE_FROM = "import upsampling_course, sys\nprint(sys.prefix, upsampling_course.__file__)"
+# Where the kernel runs, where the package comes from, and whether myst-nb is absent.
+WHERE_FROM = (
+    "import importlib.util, sys, upsampling_course\n"
+    "print(sys.prefix, upsampling_course.__file__, importlib.util.find_spec('myst_nb') is None)"
+)
 SETUP_CELL = 1  # after FAKE_COLAB
 WHERE_FROM_CELL = 3  # after FAKE_COLAB, the set-up cell and LEAVE_COLAB
 
@@ -265,6 +270,7 @@ def run_in_fresh_environment(tmp: Path, notebooks: dict[str, nbformat.NotebookNo
         where = "".join(o.get("text", "") for o in outputs if o.get("name") == "stdout").split()
         assert where and where[0] == venv, f"{name} ran in {where[:1]}, not the fresh environment"
         assert where[1].startswith(venv), f"{name} imported the course package from {where[1]}"
+        assert where[2] == "True", f"{name} ran where myst-nb is installed: not a student install"
     return {name: report[str(path)] for name, path in paths.items()}
 
 

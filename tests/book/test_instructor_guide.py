@@ -17,11 +17,14 @@ import html
 import os
 import re
 import subprocess
+from pathlib import Path
 
 import nbformat
 import pytest
 
+from tests.assignments.wrong_answers.predict_shapes import WRONG_ANSWERS
 from tests.support.grading import (
+    EXERCISES,
     REPO_ROOT,
     SOLUTIONS,
     ScratchCourse,
@@ -43,6 +46,7 @@ PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 ASSIGNMENT = "predict_shapes"
 # The assignment's points, from its notebook's metadata (one definition).
 FULL_MARKS = assignment_facts(ASSIGNMENT).points
+WRONG = "valid_ignores_stride"
 
 
 def blocks_marked_tested() -> list[tuple[str, str]]:
@@ -93,14 +97,17 @@ def walked_through(tmp_path_factory):
     env = tools_first({**os.environ, "JUPYTER_CONFIG_DIR": str(config_dir)})
     env.pop("VIRTUAL_ENV", None)
     source = nbformat.read(SOLUTIONS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    submitted_through_the_exchange(course.root, source)
     outputs = []
     for role, commands in blocks_marked_tested():
         cwd = course.root if role == "instructor" else student_home
+        # A student works in their own home, where nbgrader keeps its submission cache.
+        home = {} if role == "instructor" else {"HOME": str(student_home)}
         script = "set -euo pipefail\nsource .venv/bin/activate\n" if role == "instructor" else ""
         result = subprocess.run(
             ["bash", "-c", "set -euo pipefail\n" + script + commands],
             cwd=cwd,
-            env=env,
+            env={**env, **home},
             capture_output=True,
             text=True,
         )
@@ -117,6 +124,21 @@ def walked_through(tmp_path_factory):
     return {"course": course.root, "student": student_home, "outputs": outputs}
 
 
+def submitted_through_the_exchange(course: Path, source) -> None:
+    """Two more students, already in submitted/ as `nbgrader collect` leaves them (with the
+    timestamp and secret that release_feedback reads): one untouched release (the blank
+    submission) and one with a wrong answer."""
+    release = nbformat.read(EXERCISES / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    wrong = WRONG_ANSWERS[WRONG]
+    answers = {**solution_answers(source), wrong["answer"]: wrong["source"]}
+    for student, nb in (("blank_student", release), ("wrong_student", filled_in(release, answers))):
+        folder = course / "submitted" / student / ASSIGNMENT
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
+        (folder / "timestamp.txt").write_text("2030-06-01 12:00:00.000000 UTC")
+        (folder / "submission_secret.txt").write_text(f"secret-of-{student}")
+
+
 def test_every_tested_command_ran(walked_through):
     ran = [commands for commands, _ in walked_through["outputs"]]
     for expected in (
@@ -127,6 +149,23 @@ def test_every_tested_command_ran(walked_through):
         "upsampling-grader grade",
     ):
         assert any(expected in commands for commands in ran), expected
+
+
+# What no command of the page may print: a warning of nbgrader, Python or a library.
+WARNING_LINE = re.compile(r"warn|deprecat|has changed!|not recognized", re.IGNORECASE)
+
+
+def test_no_command_of_the_page_prints_a_warning(walked_through):
+    """Run as written, with three submissions, the commands print only what an instructor
+    needs: no false checksum warnings (nbgrader #1961), no SQLAlchemy warnings, no warning
+    from the course's own settings."""
+    warnings = [
+        f"{commands.strip().splitlines()[0]}: {line}"
+        for commands, result in walked_through["outputs"]
+        for line in (result.stdout + result.stderr).splitlines()
+        if WARNING_LINE.search(line)
+    ]
+    assert not warnings, "\n".join(warnings[:20])
 
 
 def test_the_exported_grades_give_the_student_full_marks(walked_through):

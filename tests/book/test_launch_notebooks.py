@@ -56,12 +56,13 @@ def test_every_released_exercise_gets_a_copy_with_its_graded_cells_unchanged(tmp
 def test_setup_cell_installs_the_student_install_from_the_branch_the_launch_buttons_open():
     repository = yaml.safe_load((REPO_ROOT / "_config.yml").read_text())["repository"]
     expected = f"upsampling-course[lab] @ git+{repository['url']}@{repository['branch']}"
-    exercise = launch_notebooks.colab_setup_cell("exercise").source
-    assert f'%pip install --quiet "{expected}"\n' in exercise + "\n"
-    chapter = launch_notebooks.colab_setup_cell("chapter").source
-    assert f'%pip install --quiet "{expected}" "myst-nb>=1.1,<2"' in chapter
-    for source in (exercise, chapter):
+    # Chapters and exercises install the same: the chapters' glue needs no myst-nb.
+    for kind in ("exercise", "chapter"):
+        source = launch_notebooks.colab_setup_cell(kind).source
+        assert source.endswith(f'%pip install --quiet "{expected}"'), source
         assert 'if "google.colab" in sys.modules:' in source
+        assert "myst" not in source
+    assert launch_notebooks.student_install_command() == f'pip install "{expected}"'
     # The student-sized install: the lab extra names no book, grading or test tools.
     extras = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
     lab = " ".join(extras["optional-dependencies"]["lab"])
@@ -86,3 +87,15 @@ def test_setup_cell_does_nothing_outside_colab():
     outputs = notebook.cells[1].outputs
     assert outputs[0]["data"]["text/plain"] == "False"
     assert not notebook.cells[0].outputs, "outside Colab the set-up cell must print nothing"
+
+
+def test_chapters_take_glue_from_the_student_package_in_a_hidden_cell():
+    """A downloaded chapter runs without myst-nb: its glue is upsampling_course.pages'."""
+    for chapter in chapter_pages():
+        notebook = jupytext.read(REPO_ROOT / f"{chapter}.md")
+        code = [c for c in notebook.cells if c.cell_type == "code"]
+        assert not [c for c in code if "myst_nb" in c.source], f"{chapter} imports myst_nb"
+        imports = [c for c in code if "from upsampling_course.pages import glue" in c.source]
+        assert len(imports) == 1, f"{chapter} must import glue once from upsampling_course.pages"
+        tags = imports[0].metadata.get("tags", [])
+        assert "remove-cell" in tags, f"{chapter} shows its glue import (build plumbing)"

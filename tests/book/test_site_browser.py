@@ -9,6 +9,7 @@ anchor resolves, executed pages carry download buttons and chapters launch
 buttons (only they have Colab copies), axe-core finds no serious or critical
 accessibility violation (tests/support/accessibility.py),
 the previous/next links follow the reading order, chapters show their number,
+no code block or text output scrolls sideways at 1280 pixels,
 and at a phone width of 390 pixels the page does not scroll sideways. Search
 finds each chapter by its key term (KEY_TERMS). Screenshots of every page go
 to the folder printed at the end of the test run.
@@ -34,6 +35,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 
 from tests.support.accessibility import KEPT_MODERATE, axe_problems, axe_violations
+from tests.support.browser import DESKTOP
 from tests.support.grading import REPO_ROOT
 from tools.book_toc import CHAPTER_PARTS, is_executed, toc_files, toc_pages
 
@@ -94,7 +96,7 @@ ANIMATIONS_PLAY = """async () => {
   }
   // Animated GIFs: _ext/static/course_a11y.js adds a Pause button that
   // shows a still frame (a canvas) in the GIF's place.
-  for (const img of document.querySelectorAll("article img[src$='.gif' i]")) {
+  for (const img of document.querySelectorAll("article img[src$='.gif' i], article img[src^='data:image/gif' i]")) {
     const box = img.closest(".course-gif");
     const toggle = box && box.querySelector("button.course-gif-toggle");
     const still = box && box.querySelector("canvas");
@@ -164,6 +166,12 @@ SIDEWAYS_OVERFLOW = """() => {
   }
   return {scrollWidth: page.scrollWidth, innerWidth: window.innerWidth, wide};
 }"""
+
+# Code and text outputs that scroll sideways in their own box (at the desktop width).
+CODE_SCROLLS = """() => Array.from(document.querySelectorAll("article pre"))
+  .filter((pre) => pre.scrollWidth > pre.clientWidth + 1)
+  .map((pre) => pre.innerText.split("\\n").reduce((a, b) => (b.length > a.length ? b : a), ""))
+  .map((line) => line.slice(0, 80))"""
 
 
 @functools.cache
@@ -272,6 +280,12 @@ def test_page_works_in_a_browser(page, site, base_url, visit, screenshots):
         notebook = browser_page.locator(".dropdown-download-buttons a[href$='.ipynb']")
         if notebook.count() == 0:
             problems.append("no download button for the executed notebook (.ipynb)")
+
+    for line in browser_page.evaluate(CODE_SCROLLS):
+        problems.append(
+            f"code or output scrolls sideways at {DESKTOP['width']} px: {line!r} "
+            "(shorten the line or move the code to the package; _static/course.css wraps)"
+        )
 
     browser_page.screenshot(path=screenshots / f"{slug(page)}-desktop.png", full_page=True)
 

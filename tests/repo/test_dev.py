@@ -6,6 +6,10 @@ made): the commands are recorded instead of run.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 import dev
@@ -73,3 +77,58 @@ def test_the_environment_is_reinstalled_when_either_distribution_changes():
     )
     requirements = (dev.ROOT / "requirements.txt").read_text().splitlines()
     assert "-e .[book,lab]" in requirements and "-e ./grader" in requirements
+
+
+def test_an_unknown_task_is_named_in_one_line_with_the_tasks(repo_root):
+    result = subprocess.run(
+        [sys.executable, "dev.py", "biuld"], cwd=repo_root, capture_output=True, text=True
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert "unknown task 'biuld'" in line
+    assert all(task in line for task in dev.TASKS)
+
+
+def _dev_process(repo_root, venv, code: str) -> subprocess.Popen:
+    """A Python process that imports dev.py with its environment folder at ``venv``."""
+    env = {**os.environ, "COURSE_VENV": str(venv), "PYTHONPATH": str(repo_root)}
+    return subprocess.Popen(
+        [sys.executable, "-c", code], cwd=repo_root, env=env, stdout=subprocess.PIPE, text=True
+    )
+
+
+def test_a_second_run_waits_for_the_first_and_says_so(repo_root, tmp_path):
+    first = _dev_process(
+        repo_root,
+        tmp_path / "venv",
+        "import dev, time\nwith dev.exclusive('book'):\n    print('in', flush=True)\n"
+        "    time.sleep(2)\n    print(time.time(), flush=True)",
+    )
+    assert first.stdout.readline().strip() == "in"
+    second = _dev_process(
+        repo_root,
+        tmp_path / "venv",
+        "import dev, time\nwith dev.exclusive('book'):\n    print(time.time(), flush=True)",
+    )
+    second_out, _ = second.communicate(timeout=60)
+    first_out, _ = first.communicate(timeout=60)
+    waited, started = second_out.splitlines()
+    assert "waiting for dev.py book" in waited and "`book` starts after it" in waited
+    assert float(started) >= float(first_out.strip())
+
+
+def test_a_second_installation_waits_and_then_finds_the_environment_made(repo_root, tmp_path):
+    """Two first-time installs: the second waits for the lock, then has nothing to do."""
+    venv = tmp_path / "venv"
+    made = (
+        "import dev, time\nwith dev.exclusive('install'):\n    print('in', flush=True)\n"
+        "    dev.PYTHON.parent.mkdir(parents=True)\n    dev.PYTHON.touch()\n    time.sleep(2)\n"
+        "    dev.STAMP.write_text(dev.requirements_fingerprint())\n"
+    )
+    first = _dev_process(repo_root, venv, made)
+    assert first.stdout.readline().strip() == "in"
+    second = _dev_process(repo_root, venv, "import dev\ndev.main(['install'])")
+    output, _ = second.communicate(timeout=60)
+    first.communicate(timeout=60)
+    assert second.returncode == 0
+    assert "waiting for dev.py install" in output and "installing" not in output

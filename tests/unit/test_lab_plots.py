@@ -1,4 +1,4 @@
-"""upsampling_course.lab_plots: sample grids, digit shares and the training GIF."""
+"""upsampling_course.lab_plots: sample grids, digit shares and the training animation."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ matplotlib.use("Agg")
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from upsampling_course import lab_plots
+from upsampling_course.animations import animation_html
 
 
 def test_tile_images_places_each_image_in_its_cell():
@@ -34,11 +34,15 @@ def test_digit_shares_are_the_fractions_of_each_digit():
     assert [text.get_text() for text in ax.get_legend().get_texts()] == ["even", "sevens"]
 
 
-def test_gif_has_one_frame_per_snapshot(tmp_path):
+def test_snapshots_animate_one_frame_per_snapshot_in_the_pausable_player():
     snapshots = [np.full((4, 28, 28, 1), value, np.float32) for value in (-1.0, 0.0, 1.0)]
-    path = lab_plots.save_gif(snapshots, tmp_path / "training.gif", [0, 10, 20])
-    with Image.open(path) as gif:
-        assert gif.n_frames == 3
+    anim = lab_plots.animate_snapshots(snapshots, [0, 10, 20])
+    markup = animation_html(anim, alt="digits over training")
+    # One frame per snapshot; the player's Pause button; never a looping GIF.
+    assert markup.count("data:image/png;base64") == 3
+    assert "Pause" in markup and "image/gif" not in markup
+    with pytest.raises(ValueError, match="2 steps for 3 snapshots"):
+        lab_plots.animate_snapshots(snapshots, [0, 10])
 
 
 def test_bad_input_is_a_clear_error():

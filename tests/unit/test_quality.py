@@ -145,3 +145,15 @@ def test_cache_dir_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.delenv(quality.CACHE_ENV_VAR)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert quality.cache_dir() == tmp_path / "upsampling_course"
+
+
+def test_paths_are_shown_without_the_machines_folders(tmp_path):
+    from pathlib import Path
+
+    from upsampling_course.quality import shown_path
+
+    package = Path(quality.__file__).resolve().parent
+    assert shown_path(package / "shipped" / "c.weights.h5") == "the package's shipped/c.weights.h5"
+    assert shown_path(Path.home() / ".cache" / "x.h5") == "~/.cache/x.h5"
+    if not tmp_path.resolve().is_relative_to(Path.home()):
+        assert shown_path(tmp_path / "y.h5") == "y.h5"

@@ -106,8 +106,12 @@ def _undo_valid(ns: dict) -> str:
 def _undo_same(ns: dict) -> str:
     f = ns["matching_output_padding"]
     assert f(8, 3, 2, "same") == 1, "8 -> 4 -> (4 - 1) * 2 + 3 - 2 = 7: add 1"
-    assert f(7, 3, 2, "same") == 0, "7 -> 4 -> 7 already (the 'valid' reasoning gives 1 here)"
-    return "two public 'same' cases"
+    assert f(7, 3, 2, "same") == 0, "7 -> 4 -> 7 already"
+    assert f(8, 4, 2, "same") is None, (
+        "8 -> 4 -> (4 - 1) * 2 + 4 - 4 = 6 with an even kernel: the 2 rows missing are more "
+        "than output_padding may add (the 'valid' rule gives 0 here)"
+    )
+    return "three public 'same' cases"
 
 
 def _stack(ns: dict) -> list:
@@ -133,8 +137,12 @@ def _stack_even_overlap(ns: dict) -> str:
 
 
 def _stack_fewest_parameters(ns: dict) -> str:
-    _stack(ns)
-    return "the stack's format (the judge counts the parameters)"
+    for i, layer in enumerate(_stack(ns)):
+        kernel = layer["kernel_size"]
+        assert not (kernel % 2 == 0 and kernel > 2), (
+            f"stack[{i}]: kernel {kernel} overlaps evenly, but is it the smallest kernel that does?"
+        )
+    return "the stack's kernels (the judge counts the parameters)"
 
 
 def _sizes_compared(ns: dict) -> str:
@@ -150,6 +158,10 @@ def _why_same_size(ns: dict) -> str:
     letter = ns["why_same_size"]
     assert isinstance(letter, str), "answer with a string such as 'A'"
     assert letter.strip().upper() in tuple("ABCD"), "answer with one letter, A to D"
+    same_operation = "ABCD"[ns["variant"]["statement_order"].index("0")]
+    assert letter.strip().upper() != same_operation, (
+        "if the layers were one operation they would agree on every size: check your answer to (a)"
+    )
     return "the letter's format"
 
 

@@ -2,228 +2,276 @@
 
 Keys are short names shown in test ids. ``answer`` is the grade id of the
 answer cell that gets ``source``; ``loses`` lists the test cells that must
-score below full marks; every other test cell must keep full marks. Entries
-whose ``loses`` is empty are correct answers written in an unusual way
-(``UNUSUAL_ANSWERS``): they must keep every point. Each task's answers are
-listed together; tests/assignments/test_assignments.py packs them into few submissions.
+score below full marks; every other test cell must keep full marks; ``says``
+is a phrase of the judge's message that names the mistake. Each simulated
+student has an id of their own, so the answers read ``variant`` where the
+solution does: a mistake must be one whatever the layout. ``UNUSUAL_ANSWERS``
+are correct answers written unlike the solution: they must keep every point
+(some shadow builtins such as ``max``, ``sum`` or ``id`` at top level).
 """
 
-FORWARD = ["test_forward_shape", "test_forward_small_case", "test_forward_keras"]
-BACKWARD = ["test_backward_shape", "test_backward_small_case", "test_backward_tape"]
-CHANNELS_FIRST = ["test_channels_first_shape", "test_channels_first_tape"]
-MATRIX = ["test_matrix_small_case", "test_matrix_keras"]
+# The layout switch every answer in the student's variant needs.
+LAST = "variant.data_format == 'channels_last'"
+TO_LAST = f"    g = output_gradient if {LAST} else np.moveaxis(output_gradient, 1, -1)\n"
+BACK = f"    return out if {LAST} else np.moveaxis(out, -1, 1)\n"
 
-BLOCK_SUM = (
-    "def upsampling_backward(output_gradient, size):\n"
-    "    rows, cols = size\n"
-    "    n, h, w, c = output_gradient.shape\n"
-    "    blocks = output_gradient.reshape(n, h // rows, rows, w // cols, cols, c)\n"
-    "    return blocks.REDUCE(axis=(2, 4))\n"
-)
-CHANNELS_FIRST_SUM = (
-    "def upsampling_backward_channels_first(output_gradient, size):\n"
-    "    rows, cols = size\n"
-    "    n, c, h, w = output_gradient.shape\n"
-    "    blocks = output_gradient.reshape(n, c, h // rows, rows, w // cols, cols)\n"
-    "    return blocks.REDUCE(axis=(3, 5))\n"
-)
 
-ANSWERS = {
-    # --- task 1: upsampling_forward ---------------------------------------------
-    "size_axes_swapped": {
+def bilinear(position: str, clamp: bool = True) -> str:
+    """A bilinear_matrix that places output pixel i at ``position`` (an expression of i)."""
+    where = (
+        f"        x = float(np.clip({position}, 0, length - 1))\n"
+        if clamp
+        else f"        x = {position}\n"
+    )
+    return (
+        "def bilinear_matrix(length, factor):\n"
+        "    u = np.zeros((length * factor, length))\n"
+        "    for i in range(length * factor):\n"
+        f"{where}"
+        "        low = int(np.floor(x))\n"
+        "        for j, weight in ((low, 1 - (x - low)), (low + 1, x - low)):\n"
+        "            if 0 <= j < length:\n"
+        "                u[i, j] += weight\n"
+        "    return u\n"
+    )
+
+
+def budget(expression: str) -> str:
+    """A most_filters that returns ``expression`` (of c, kh, kw, size, budget, bias)."""
+    return (
+        "def most_filters(in_channels, kernel_size, size, budget):\n"
+        "    c, (kh, kw), bias = in_channels, kernel_size, int(variant.use_bias)\n"
+        f"    return {expression}\n"
+    )
+
+
+WRONG_ANSWERS = {
+    # --- 1: upsampling_forward -------------------------------------------------------
+    "forward_tiles": {
         "answer": "upsampling_forward_answer",
         "source": (
             "def upsampling_forward(images, size):\n"
-            "    rows, cols = size\n"
-            "    return np.repeat(np.repeat(images, cols, axis=1), rows, axis=2)\n"
+            f"    reps = (1, size[0], size[1], 1) if {LAST} else (1, 1, size[0], size[1])\n"
+            "    return np.tile(images, reps)\n"
         ),
-        "loses": FORWARD,
+        "loses": ["test_forward"],
+        "says": "np.tile",
     },
-    "tiles_instead_of_repeating": {
+    "forward_size_swapped": {
         "answer": "upsampling_forward_answer",
         "source": (
             "def upsampling_forward(images, size):\n"
-            "    return np.tile(images, (1, size[0], size[1], 1))\n"
+            f"    h, w = (1, 2) if {LAST} else (2, 3)\n"
+            "    return images.repeat(size[1], axis=h).repeat(size[0], axis=w)\n"
         ),
-        "loses": ["test_forward_small_case", "test_forward_keras"],
+        "loses": ["test_forward"],
+        "says": "swapped axes",
     },
-    "columns_forgotten": {
-        "answer": "upsampling_forward_answer",
-        "source": (
-            "def upsampling_forward(images, size):\n    return np.repeat(images, size[0], axis=1)\n"
-        ),
-        "loses": FORWARD,
-    },
-    "forward_by_broadcasting": {
-        # Correct: view each pixel as a block of size[0] x size[1] copies, then flatten.
+    "forward_other_layout": {
+        # The axes of the layout the student does not have.
         "answer": "upsampling_forward_answer",
         "source": (
             "def upsampling_forward(images, size):\n"
-            "    n, h, w, c = images.shape\n"
-            "    r, s = size\n"
-            "    blocks = np.broadcast_to(images[:, :, None, :, None, :], (n, h, r, w, s, c))\n"
-            "    return blocks.reshape(n, h * r, w * s, c)\n"
+            f"    h, w = (2, 3) if {LAST} else (1, 2)\n"
+            "    return images.repeat(size[0], axis=h).repeat(size[1], axis=w)\n"
         ),
-        "loses": [],
+        "loses": ["test_forward"],
+        "says": "the other layout's axes",
     },
-    # --- task 2: upsampling_backward --------------------------------------------
-    "one_gradient_per_block": {
-        # The widely copied backward pass: right shape, wrong values.
+    # --- 2: upsampling_backward ------------------------------------------------------
+    "backward_one_per_block": {
         "answer": "upsampling_backward_answer",
         "source": (
             "def upsampling_backward(output_gradient, size):\n"
-            "    return output_gradient[:, :: size[0], :: size[1], :]\n"
+            + TO_LAST
+            + "    out = g[:, :: size[0], :: size[1], :].astype(float)\n"
+            + BACK
         ),
-        "loses": ["test_backward_small_case", "test_backward_tape"],
+        "loses": ["test_backward"],
+        "says": "widely copied wrong backward",
     },
-    "mean_instead_of_sum": {
-        "answer": "upsampling_backward_answer",
-        "source": BLOCK_SUM.replace("REDUCE", "mean"),
-        "loses": ["test_backward_small_case", "test_backward_tape"],
-    },
-    "backward_size_axes_swapped": {
-        "answer": "upsampling_backward_answer",
-        "source": BLOCK_SUM.replace("REDUCE", "sum").replace(
-            "h // rows, rows, w // cols, cols", "h // cols, cols, w // rows, rows"
-        ),
-        "loses": BACKWARD,
-    },
-    "batch_axis_dropped": {
-        # Written for one image: the batch axis disappears from the result.
+    "backward_block_mean": {
         "answer": "upsampling_backward_answer",
         "source": (
             "def upsampling_backward(output_gradient, size):\n"
-            "    rows, cols = size\n"
-            "    n, h, w, c = output_gradient.shape\n"
-            "    blocks = output_gradient[0].reshape(h // rows, rows, w // cols, cols, c)\n"
-            "    return blocks.sum(axis=(1, 3))\n"
+            + TO_LAST
+            + "    n, h, w, c = g.shape\n"
+            "    out = g.reshape(n, h // size[0], size[0], w // size[1], size[1], c).mean(axis=(2, 4))\n"
+            + BACK
         ),
-        "loses": BACKWARD,
+        "loses": ["test_backward"],
+        "says": "the block's mean",
     },
-    "backward_as_a_sum_over_block_offsets_in_float32": {
-        # Correct: np.add.reduceat along each axis, keeping the upstream dtype.
+    "backward_size_swapped": {
         "answer": "upsampling_backward_answer",
         "source": (
             "def upsampling_backward(output_gradient, size):\n"
-            "    g = np.asarray(output_gradient)\n"
-            "    g = np.add.reduceat(g, np.arange(0, g.shape[1], size[0]), axis=1)\n"
-            "    return np.add.reduceat(g, np.arange(0, g.shape[2], size[1]), axis=2)\n"
+            + TO_LAST
+            + "    n, h, w, c = g.shape\n"
+            "    rows, cols = size[1], size[0]\n"
+            "    out = g.reshape(n, h // rows, rows, w // cols, cols, c).sum(axis=(2, 4))\n" + BACK
         ),
-        "loses": [],
+        "loses": ["test_backward"],
     },
-    # --- task 3: upsampling_backward_channels_first -----------------------------
-    "channels_last_code_reused": {
-        "answer": "channels_first_answer",
+    # --- 3: bilinear_matrix -------------------------------------------------------------
+    "bilinear_corner_aligned": {
+        # The solution's bilinear_backward builds on bilinear_matrix, so the tape cell follows
+        # the slip (its message says so: "the transpose of your own bilinear_matrix"); the
+        # transpose cell, judged on the student's own matrix, keeps its points.
+        "answer": "bilinear_matrix_answer",
+        "source": bilinear("i * (length - 1) / max(length * factor - 1, 1)"),
+        "loses": ["test_bilinear_interior", "test_bilinear_border"],
+        "may_lose": ["test_bilinear_backward_tape"],
+        "says": "corner-aligned",
+    },
+    "bilinear_pixel_corners": {
+        # Output pixel i placed at i / factor: measured from pixel corners, not centres.
+        "answer": "bilinear_matrix_answer",
+        "source": bilinear("i / factor"),
+        "loses": ["test_bilinear_interior"],
+        "may_lose": ["test_bilinear_border", "test_bilinear_backward_tape"],
+        "says": "i / factor",
+    },
+    "bilinear_zeros_past_the_border": {
+        "answer": "bilinear_matrix_answer",
+        "source": bilinear("(i + 0.5) / factor - 0.5", clamp=False),
+        "loses": ["test_bilinear_border"],
+        "may_lose": ["test_bilinear_backward_tape"],
+        "says": "zeros beyond the border",
+    },
+    "bilinear_nearest_matrix": {
+        "answer": "bilinear_matrix_answer",
         "source": (
-            "def upsampling_backward_channels_first(output_gradient, size):\n"
-            "    return upsampling_backward(output_gradient, size)\n"
+            "def bilinear_matrix(length, factor):\n"
+            "    return np.repeat(np.eye(length), factor, axis=0)\n"
         ),
-        "loses": CHANNELS_FIRST,
+        "loses": ["test_bilinear_interior"],
+        "may_lose": ["test_bilinear_backward_tape"],
+        "says": "nearest-neighbour matrix",
     },
-    "moved_to_channels_last_and_left_there": {
-        "answer": "channels_first_answer",
+    "bilinear_transposed_matrix": {
+        "answer": "bilinear_matrix_answer",
+        "source": bilinear("(i + 0.5) / factor - 0.5").replace(
+            "    return u\n", "    return u.T\n"
+        ),
+        "loses": ["test_bilinear_interior", "test_bilinear_border"],
+        "may_lose": ["test_bilinear_backward_tape", "test_bilinear_backward_transpose"],
+        "says": "transpose of U",
+    },
+    # --- 4: bilinear_backward ---------------------------------------------------------
+    "bilinear_backward_block_sums": {
+        "answer": "bilinear_backward_answer",
         "source": (
-            "def upsampling_backward_channels_first(output_gradient, size):\n"
-            "    return upsampling_backward(np.moveaxis(output_gradient, 1, -1), size)\n"
+            "def bilinear_backward(output_gradient, size):\n"
+            + TO_LAST
+            + "    n, h, w, c = g.shape\n"
+            "    out = g.reshape(n, h // size[0], size[0], w // size[1], size[1], c).sum(axis=(2, 4))\n"
+            + BACK
         ),
-        "loses": CHANNELS_FIRST,
+        "loses": ["test_bilinear_backward_tape", "test_bilinear_backward_transpose"],
+        "says": "nearest-neighbour backward",
     },
-    "channels_first_one_gradient_per_block": {
-        "answer": "channels_first_answer",
+    "bilinear_backward_pseudo_inverse": {
+        "answer": "bilinear_backward_answer",
         "source": (
-            "def upsampling_backward_channels_first(output_gradient, size):\n"
-            "    return output_gradient[:, :, :: size[0], :: size[1]]\n"
+            "def bilinear_backward(output_gradient, size):\n"
+            + TO_LAST
+            + "    a = np.linalg.pinv(bilinear_matrix(g.shape[1] // size[0], size[0]))\n"
+            "    b = np.linalg.pinv(bilinear_matrix(g.shape[2] // size[1], size[1]))\n"
+            "    out = np.einsum('hi,nijc,wj->nhwc', a, g, b)\n" + BACK
         ),
-        "loses": ["test_channels_first_tape"],
+        "loses": ["test_bilinear_backward_tape", "test_bilinear_backward_transpose"],
+        "says": "pseudo-inverse",
     },
-    "channels_first_mean_instead_of_sum": {
-        "answer": "channels_first_answer",
-        "source": CHANNELS_FIRST_SUM.replace("REDUCE", "mean"),
-        "loses": ["test_channels_first_tape"],
+    # --- 5: most_filters ----------------------------------------------------------------
+    "filters_without_input_channels": {
+        "answer": "most_filters_answer",
+        "source": budget("budget // (kh * kw + bias)"),
+        "loses": ["test_most_filters_fits"],
+        "says": "without the input channels",
     },
-    "channels_first_through_the_channels_last_function": {
-        # Correct: move the channels last, reuse task 2's function, move them back.
-        "answer": "channels_first_answer",
-        "source": (
-            "def upsampling_backward_channels_first(output_gradient, size):\n"
-            "    channels_last = np.transpose(output_gradient, (0, 2, 3, 1))\n"
-            "    return np.transpose(upsampling_backward(channels_last, size), (0, 3, 1, 2))\n"
-        ),
-        "loses": [],
+    "filters_rounded": {
+        "answer": "most_filters_answer",
+        "source": budget("round(budget / (kh * kw * c + bias))"),
+        "loses": ["test_most_filters_fits"],
     },
-    # --- task 4: upsampling_matrix ----------------------------------------------
-    "matrix_transposed": {
-        "answer": "matrix_answer",
-        "source": (
-            "def upsampling_matrix(length, factor):\n"
-            "    return np.kron(np.eye(length), np.ones(factor))\n"
-        ),
-        "loses": MATRIX,
+    "filters_upsampling_counted": {
+        "answer": "most_filters_answer",
+        "source": budget("budget // ((kh * kw * c + bias) * size[0] * size[1])"),
+        "loses": ["test_most_filters_largest"],
+        "says": "UpSampling2D",
     },
-    "matrix_tiles_instead_of_repeating": {
-        "answer": "matrix_answer",
-        "source": (
-            "def upsampling_matrix(length, factor):\n"
-            "    return np.tile(np.eye(length), (factor, 1))\n"
-        ),
-        "loses": MATRIX,
+    "filters_one_short": {
+        "answer": "most_filters_answer",
+        "source": budget("max(budget // (kh * kw * c + bias) - 1, 0)"),
+        "loses": ["test_most_filters_largest"],
     },
-    "matrix_as_repeated_identity_rows": {
-        # Correct: repeat each row of the identity.
-        "answer": "matrix_answer",
-        "source": (
-            "def upsampling_matrix(length, factor):\n"
-            "    return np.repeat(np.eye(length, dtype=int), factor, axis=0)\n"
-        ),
-        "loses": [],
-    },
-    # --- task 5: parameter counts and the last kernel's shape -------------------
-    "conv_filter_ignores_input_channels": {
-        "answer": "parameter_counts_answer",
-        "source": (
-            "parameter_counts = [64 * 1024 + 1024, 0, 0, 3 * 3 * 32 + 32, 0, 5 * 5 * 1 + 1]\n"
-            "last_kernel_shape = (5, 5, 32, 1)\n"
-        ),
-        "loses": ["test_parameter_counts"],
-    },
-    "biases_forgotten": {
-        "answer": "parameter_counts_answer",
-        "source": (
-            "parameter_counts = [64 * 1024, 0, 0, 3 * 3 * 64 * 32, 0, 5 * 5 * 32]\n"
-            "last_kernel_shape = (5, 5, 32, 1)\n"
-        ),
-        "loses": ["test_parameter_counts"],
-    },
-    "conv2d_kernel_axes_reversed": {
-        "answer": "parameter_counts_answer",
-        "source": (
-            "parameter_counts = [64 * 1024 + 1024, 0, 0, 3 * 3 * 64 * 32 + 32, 0, 5 * 5 * 32 + 1]\n"
-            "last_kernel_shape = (5, 5, 1, 32)\n"
-        ),
-        "loses": ["test_last_kernel_shape"],
-    },
-    "kernel_input_channels_from_the_reshape": {
-        "answer": "parameter_counts_answer",
-        "source": (
-            "parameter_counts = [64 * 1024 + 1024, 0, 0, 3 * 3 * 64 * 32 + 32, 0, 5 * 5 * 32 + 1]\n"
-            "last_kernel_shape = (5, 5, 64, 1)\n"
-        ),
-        "loses": ["test_last_kernel_shape"],
-    },
-    "counts_as_numpy_integers_and_shape_as_a_list": {
-        # Correct: computed with NumPy, a list for the shape.
-        "answer": "parameter_counts_answer",
-        "source": (
-            "kernel_sizes = np.array([64 * 1024, 0, 0, 3 * 3 * 64 * 32, 0, 5 * 5 * 32])\n"
-            "biases = np.array([1024, 0, 0, 32, 0, 1])\n"
-            "parameter_counts = list(kernel_sizes + biases)\n"
-            "last_kernel_shape = [5, 5, 32, 1]\n"
-        ),
-        "loses": [],
+    "filters_true_division": {
+        "answer": "most_filters_answer",
+        "source": budget("budget / (kh * kw * c + bias)"),
+        "loses": ["test_most_filters_fits", "test_most_filters_largest"],
+        "says": "not a whole number",
     },
 }
 
-#: Plausible wrong answers: each loses the points of the test cells in ``loses``.
-WRONG_ANSWERS = {name: answer for name, answer in ANSWERS.items() if answer["loses"]}
-#: Correct answers written unlike the solution: each keeps every point.
-UNUSUAL_ANSWERS = {name: answer for name, answer in ANSWERS.items() if not answer["loses"]}
+UNUSUAL_ANSWERS = {
+    "forward_by_kron_with_max_shadowed": {
+        # np.kron with a block of ones, per image and channel; `max` shadowed at top level.
+        "answer": "upsampling_forward_answer",
+        "source": (
+            "max = 'a top-level name that shadows a builtin'\n"
+            "def upsampling_forward(images, size):\n"
+            f"    x = images if {LAST} else np.moveaxis(images, 1, -1)\n"
+            "    block = np.ones((1, size[0], size[1], 1), dtype=x.dtype)\n"
+            "    out = np.kron(x, block)\n"
+            f"    return out if {LAST} else np.moveaxis(out, -1, 1)\n"
+        ),
+    },
+    "backward_by_strided_sums_with_sum_shadowed": {
+        "answer": "upsampling_backward_answer",
+        "source": (
+            "sum = 0\n"
+            "def upsampling_backward(output_gradient, size):\n"
+            + TO_LAST
+            + "    n, h, w, c = g.shape\n"
+            "    out = np.zeros((n, h // size[0], w // size[1], c))\n"
+            "    for i in range(size[0]):\n"
+            "        for j in range(size[1]):\n"
+            "            out += g[:, i :: size[0], j :: size[1], :]\n" + BACK
+        ),
+    },
+    "bilinear_vectorised_with_min_shadowed": {
+        "answer": "bilinear_matrix_answer",
+        "source": (
+            "min = None\n"
+            "def bilinear_matrix(length, factor):\n"
+            "    x = np.clip((np.arange(length * factor) + 0.5) / factor - 0.5, 0, length - 1)\n"
+            "    columns = np.arange(length)\n"
+            "    return np.maximum(0.0, 1.0 - np.abs(x[:, None] - columns[None, :]))\n"
+        ),
+    },
+    "bilinear_backward_by_one_hot_columns": {
+        # Each input pixel's gradient: the output gradient weighted by where that pixel spreads.
+        "answer": "bilinear_backward_answer",
+        "source": (
+            "input = 'shadowed'\n"
+            "def bilinear_backward(output_gradient, size):\n"
+            + TO_LAST
+            + "    u = bilinear_matrix(g.shape[1] // size[0], size[0])\n"
+            "    v = bilinear_matrix(g.shape[2] // size[1], size[1])\n"
+            "    out = np.tensordot(np.tensordot(g, u, axes=([1], [0])), v, axes=([1], [0]))\n"
+            "    out = np.transpose(out, (0, 2, 3, 1))\n" + BACK
+        ),
+    },
+    "filters_by_counting_with_id_shadowed": {
+        "answer": "most_filters_answer",
+        "source": (
+            "id = 'me'\n"
+            "def most_filters(in_channels, kernel_size, size, budget):\n"
+            "    weights = int(np.prod(kernel_size)) * in_channels\n"
+            "    per_filter = weights + 1 if variant.use_bias else weights\n"
+            "    filters, left = divmod(budget, per_filter)\n"
+            "    return filters\n"
+        ),
+    },
+}
