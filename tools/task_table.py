@@ -71,3 +71,32 @@ def markdown_table(name: str) -> str:
     lines.append("")
     lines.append(f"Transfer tasks: {transfer:g} of {total:g} points ({share:.0%}).")
     return "\n".join(lines)
+
+
+def _joined_asks(rows: list[TaskRow]) -> str:
+    """The rows' questions in one sentence; a row starting with '...' continues the one before."""
+    parts: list[str] = []
+    for row in rows:
+        if row.asks.startswith("...") and parts:
+            parts[-1] += "," + row.asks[3:]
+        else:
+            parts.append(row.asks)
+    return "; ".join(parts)
+
+
+def task_summary(name: str) -> str:
+    """Markdown bullets for the Exercises page: what the shown and transfer tasks ask, with points
+    ("" for an assignment the judge does not score)."""
+    if registry.module_for(name) is None:
+        return ""
+    rows = task_rows(name)
+    lines = []
+    for kind, label in (
+        ("shown", "As a chapter shows it, with your own numbers"),
+        ("transfer", "Transfer, the idea applied to a case no chapter works out"),
+    ):
+        of_kind = [row for row in rows if row.kind == kind]
+        if of_kind:
+            points = sum(row.points for row in of_kind)
+            lines.append(f"- *{label}* ({points:g} points): {_joined_asks(of_kind)}.")
+    return "\n".join(lines)

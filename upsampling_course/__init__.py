@@ -21,8 +21,6 @@ folders; tests/repo/test_layout.py keeps them apart):
   experiments), ``lab_plots`` (its figures), ``lab_results`` (the summaries
   the pages quote) and ``results`` (the committed results, and the record
   type that owns their schema);
-- the hidden tests' helpers, imported in a student's kernel:
-  ``grading_checks``, ``shape_grading``, ``lab_grading``;
 - the exercises' side of the judge, imported in a student's kernel:
   ``answers`` (hands answers to the judge outside the kernel), ``variants``
   (each student's numbers), ``selfcheck`` (the visible checks) and

@@ -37,6 +37,21 @@ IGNORED_INTERRUPT = "did not finish within {timeout} s and ignored the interrupt
 # pass, the kernel's first cell.
 PHASE_MARKS = ("Creating/updating student", "Sanitizing", "Autograding", "Executing cell:")
 KEPT_LINES, DROPPED_LINES = 4000, 1000  # the log is kept in memory, bounded
+LINE_LIMIT = 8192  # characters kept of one log line (a cell's source may hold a huge one)
+
+
+def bounded_lines(stream, limit: int = LINE_LIMIT):
+    """The lines of a text stream, each cut at ``limit`` characters: a line of any length
+    costs at most ``limit`` characters of memory (a list of lines, as tests give, is cut too)."""
+    if not hasattr(stream, "readline"):
+        yield from (line if len(line) <= limit else line[:limit] + "\n" for line in stream)
+        return
+    while line := stream.readline(limit):
+        if len(line) == limit and not line.endswith("\n"):
+            while (rest := stream.readline(limit)) and not rest.endswith("\n"):
+                pass  # the rest of an over-long line is dropped as it arrives
+            line += "\n"
+        yield line
 
 
 @dataclass
@@ -89,7 +104,7 @@ class LogWatcher:
 
     def read(self) -> None:
         capturing: list[str] | None = None
-        for line in self.process.stdout:
+        for line in bounded_lines(self.process.stdout):
             now = time.monotonic()
             self.lines.append(line)
             if len(self.lines) > KEPT_LINES:

@@ -168,7 +168,7 @@ def _one_run(
     )
     wall = time.monotonic() - launched
     finished, _in_progress, unreached = settle(
-        scratch, taken, names, stopped=attempt.returncode is None
+        scratch, taken, names, stopped=attempt.returncode is None, running=attempt.running
     )
     runs, alone = {}, {}
     for name in finished:
@@ -189,7 +189,11 @@ def _one_run(
 
 
 def settle(
-    scratch: ScratchGrading, taken: dict[str, Intake], names: dict[str, str], stopped: bool
+    scratch: ScratchGrading,
+    taken: dict[str, Intake],
+    names: dict[str, str],
+    stopped: bool,
+    running: str | None = None,
 ) -> tuple[list[str], str | None, list[str]]:
     """(aliases finished, alias in progress when a stopped run ended, aliases not reached).
 

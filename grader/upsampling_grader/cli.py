@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
 from upsampling_grader import sandbox
 from upsampling_grader.assignment import GradingError, load_course_config
 from upsampling_grader.course import grade_class, summary
-from upsampling_grader.grading_run import CONFIG_SECTION, GradingRun
+from upsampling_grader.grading_run import CONFIG_SECTION, GradingRun, data_file_problem
 from upsampling_grader.limits import BATCH_SIZE, STUDENT_TIMEOUT, Limits
 from upsampling_grader.shards import SHARD_CSV, Slice, grade_shard, merge_shards
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Refuses bad arguments in one line (argparse's own prints the usage first)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
 def _course_arguments(command: argparse.ArgumentParser) -> None:
@@ -38,13 +46,13 @@ def _grade_arguments(grade: argparse.ArgumentParser) -> None:
     )
     grade.add_argument(
         "--student-timeout",
-        type=float,
+        type=_positive_seconds,
         help=f"seconds for one student in all (default: {CONFIG_SECTION}.student_timeout, "
         f"else {STUDENT_TIMEOUT})",
     )
     grade.add_argument(
         "--memory-limit-mb",
-        type=int,
+        type=_positive,
         help=f"address-space limit of each kernel (default: {CONFIG_SECTION}.memory_limit_mb, "
         f"else {Limits().memory_mb})",
     )
@@ -65,6 +73,15 @@ def _grade_arguments(grade: argparse.ArgumentParser) -> None:
         "--scratch",
         type=Path,
         help="folder for the per-student scratch courses (default: the system's temporary folder)",
+    )
+    grade.add_argument(
+        "--data-file",
+        action="append",
+        type=_data_file,
+        default=[],
+        metavar="NAME",
+        help="a file students may hand in beside the notebook (repeatable; copied as plain "
+        "bytes; every other file of their folder is left out)",
     )
     grade.add_argument("--no-feedback", action="store_true", help="skip generating feedback")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -115,7 +132,7 @@ COMMANDS = {
 
 
 def parser() -> argparse.ArgumentParser:
-    made = argparse.ArgumentParser(
+    made = OneLineParser(
         prog="upsampling-grader",
         description="Course-level grading on top of nbgrader (see the instructor guide).",
     )
@@ -147,9 +164,14 @@ def grade(args) -> int:
         submissions=_resolved(args.submissions),
         students=args.student,
         csv_path=csv_path,
+        say=_say,
     )
     print(summary(results, csv_path, sandboxed=not args.no_sandbox))
     return _exit_status(results)
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr)
 
 
 def _positive(text: str) -> int:
@@ -160,6 +182,23 @@ def _positive(text: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number of at least 1")
     return number
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a number of seconds above 0")
+    return seconds
+
+
+def _data_file(name: str) -> str:
+    problem = data_file_problem(name)
+    if problem:
+        raise argparse.ArgumentTypeError(f"{name!r} {problem}")
+    return name
 
 
 def _resolved(path: Path | None) -> Path | None:
@@ -179,6 +218,7 @@ def grading_run(args) -> GradingRun:
         feedback=not args.no_feedback,
         progress=not args.quiet,
         scratch_parent=_resolved(args.scratch),
+        data_files=tuple(args.data_file),
     )
 
 
@@ -194,6 +234,7 @@ def grade_one_shard(args) -> int:
         args.out,
         grading_run(args),
         submissions=_resolved(args.submissions),
+        say=_say,
     )
     print(summary(results, args.out.resolve() / SHARD_CSV, sandboxed=not args.no_sandbox))
     return _exit_status(results)
@@ -208,6 +249,7 @@ def merge(args) -> int:
         [folder.resolve() for folder in args.shards],
         csv_path=csv_path,
         submissions=_resolved(args.submissions),
+        say=_say,
     )
     print(summary(results, csv_path))
     return _exit_status(results)
@@ -217,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return {"grade": grade, "merge": merge}[args.command](args)
-    except GradingError as error:
+    except (GradingError, ValueError) as error:
+        # ValueError: a setting of nbgrader_config.py that GradingRun refuses.
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -10,6 +10,7 @@ import shutil
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
@@ -24,7 +25,7 @@ from upsampling_grader.assignment import (
 from upsampling_grader.batch import failure_reason, grade_all
 from upsampling_grader.grading_run import GradingRun
 from upsampling_grader.redact import leaked_lines, redact_outputs
-from upsampling_grader.results import Status, StudentResult, number, write_csv
+from upsampling_grader.results import Status, StudentResult, number, update_csv, write_csv
 from upsampling_grader.scratch import Grading
 from upsampling_grader.student import GradedStudent, Intake, intake, report
 from upsampling_grader.submissions import (
@@ -183,9 +184,12 @@ def student_folders(
     return folders
 
 
-def read_submissions(folders: dict[str, Path], assignment: Assignment) -> dict[str, Submission]:
-    """Each student's submission, read once, in the order given."""
-    return {s: find_submission(s, folder, assignment) for s, folder in folders.items()}
+def read_submissions(
+    folders: dict[str, Path], assignment: Assignment, data_files: tuple[str, ...] = ()
+) -> dict[str, Submission]:
+    """Each student's submission, read once, in the order given (``data_files``: what
+    students may hand in beside the notebooks, ``GradingRun.data_files``)."""
+    return {s: find_submission(s, f, assignment, data_files) for s, f in folders.items()}
 
 
 def grade_submissions(grading: Grading, submissions: dict[str, Submission]) -> list[GradedStudent]:
@@ -235,20 +239,30 @@ def grade_class(
     submissions: Path | None = None,
     students: list[str] | None = None,
     csv_path: Path | None = None,
+    say: Callable[[str], None] = lambda line: None,
 ) -> list[StudentResult]:
     """Grade every student's submission of one assignment; see the package docstring.
 
     ``grading_run`` says how (default: the course's nbgrader_config.py and the
     grader's defaults); ``submissions`` (default: the course's ``submitted/``)
     and ``students`` (default: all) say whom; the CSV goes to ``csv_path``
-    (default: ``grades/<assignment>.csv`` in the course).
+    (default: ``grades/<assignment>.csv`` in the course): with ``students``
+    only their rows in it are replaced. ``say`` hears, before it happens,
+    what the run replaces.
     """
     course, config, coursedir = open_course(course)
     grading_run = grading_run or GradingRun.for_course(config)
     db_url = coursedir.db_url
     assignment = load_assignment(course, config, assignment_name, db_url)
     folder = Path(submissions) if submissions else course / coursedir.submitted_directory
-    handed_in = read_submissions(student_folders(folder, assignment, students), assignment)
+    handed_in = read_submissions(
+        student_folders(folder, assignment, students), assignment, grading_run.data_files
+    )
+    csv_path = csv_path or course / "grades" / f"{assignment_name}.csv"
+    for line in replacements(
+        course, coursedir, assignment_name, list(handed_in), csv_path, students
+    ):
+        say(line)
 
     work = Path(tempfile.mkdtemp(prefix="grader-template-"))
     try:
@@ -257,8 +271,40 @@ def grade_class(
         results = record(graded, db_url, course, config, assignment, grading_run.feedback)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    write_csv(results, csv_path or course / "grades" / f"{assignment_name}.csv")
+    if students:
+        say(str(update_csv(results, csv_path)))
+    else:
+        write_csv(results, csv_path)
     return results
+
+
+def replacements(
+    course: Path,
+    coursedir,
+    assignment: str,
+    students: list[str],
+    csv_path: Path,
+    only_these: list[str] | None,
+) -> list[str]:
+    """What grading ``students`` will replace in the course, one line each, said before."""
+    lines = []
+    before = [
+        s
+        for s in students
+        if (course / coursedir.autograded_directory / s / assignment).exists()
+        or (course / coursedir.feedback_directory / s / assignment).exists()
+    ]
+    if before:
+        shown = ", ".join(before[:5]) + (f" and {len(before) - 5} more" if len(before) > 5 else "")
+        lines.append(
+            f"replacing the scores, autograded/ and feedback/ folders of {len(before)} "
+            f"student(s) graded before: {shown}"
+        )
+    if csv_path.exists() and not only_these:
+        lines.append(f"replacing {csv_path} (every student's rows)")
+    elif csv_path.exists():
+        lines.append(f"replacing the rows of {', '.join(only_these)} in {csv_path}")
+    return lines
 
 
 def record(
@@ -275,7 +321,8 @@ def record(
     """
     with_feedback = [one.result.student for one in graded if one.autograded_dir]
     try:
-        for one in graded:
+        # A refused student id (a newline, a slash...) never becomes a gradebook id or a folder.
+        for one in [one for one in graded if one.submission.importable]:
             import_into_course(
                 db_url,
                 root,

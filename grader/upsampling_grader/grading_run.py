@@ -34,11 +34,18 @@ class GradingRun:
     # nbgrader's Execute.raise_on_iopub_timeout (its default True): a cell that ignores
     # the interrupt after its timeout then fails the student at once.
     iopub_timeout_fails: bool = True
+    # Files students may hand in beside the notebook (read as plain bytes, never a link
+    # and never a name Python imports): everything else in their folder is left out.
+    data_files: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("cell_timeout", "student_timeout", "jobs", "batch_size"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, not {getattr(self, name)!r}")
+        for name in self.data_files:
+            refused = data_file_problem(name)
+            if refused:
+                raise ValueError(f"the data file {name!r} {refused}")
 
     @classmethod
     def for_course(
@@ -69,3 +76,18 @@ def configured(config, name: str):
     or None where the course does not set it."""
     section = config.get(CONFIG_SECTION, {})
     return section.get(name) if hasattr(section, "get") else None
+
+
+def data_file_problem(name: str) -> str | None:
+    """Why students may not hand in a file called ``name``, or None."""
+    from upsampling_grader.submissions import (
+        IMPORTABLE_SUFFIXES,
+        NBGRADER_FILES,
+        name_problem,
+    )
+
+    if name_problem(name):
+        return name_problem(name)
+    if name.endswith((*IMPORTABLE_SUFFIXES, ".ipynb")) or name in NBGRADER_FILES:
+        return "is a notebook, nbgrader's own file or a name Python imports"
+    return None

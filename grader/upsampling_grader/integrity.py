@@ -31,11 +31,6 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from upsampling_course.grading_checks import (
-    STUDENT_ALLOWED_MODULES,
-    STUDENT_ALLOWED_PACKAGE_NAMES,
-    WATCHED_BUILTIN_NAMES,
-)
 from upsampling_grader.integrity_rules import (
     COMMON_MODULE_NAMES,
     COMPARISON_METHODS,
@@ -47,7 +42,10 @@ from upsampling_grader.integrity_rules import (
     HARMLESS_MAGICS,
     HISTORY_NAME,
     NOTEBOOK_FILES,
+    STUDENT_ALLOWED_MODULES,
+    STUDENT_ALLOWED_PACKAGE_NAMES,
     VALUE_TYPES,
+    WATCHED_BUILTIN_NAMES,
 )
 
 

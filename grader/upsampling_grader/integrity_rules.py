@@ -12,6 +12,44 @@ import re
 
 COURSE_PACKAGE = "upsampling_course"
 
+#: Course modules an answer cell may import without a note: data loading, plotting,
+#: the quiet Keras import and the lab's quality scorer. Everything else in
+#: `upsampling_course` may hold a reference answer to some assignment (where the
+#: judge scores, the kernel cannot import those at all: judge/package_view.py).
+STUDENT_ALLOWED_MODULES = (
+    "upsampling_course.keras_setup",
+    "upsampling_course.data",
+    "upsampling_course.plotting",
+    "upsampling_course.lab_plots",
+    "upsampling_course.quality",
+)
+#: Names an answer may import from the package itself (`from upsampling_course import X`).
+STUDENT_ALLOWED_PACKAGE_NAMES = ("import_keras_quietly", "silenced_stderr_fd")
+#: Builtins whose top-level rebinding is noted for the instructor (the judge grades such
+#: code normally; the note only says the name was shadowed).
+WATCHED_BUILTIN_NAMES = (
+    "abs",
+    "all",
+    "any",
+    "bool",
+    "float",
+    "int",
+    "isinstance",
+    "len",
+    "list",
+    "max",
+    "min",
+    "range",
+    "round",
+    "str",
+    "sum",
+    "tuple",
+    "type",
+    "zip",
+    "AssertionError",
+    "__import__",
+)
+
 #: Modules whose only use in an answer is to inspect or rewrite the grader.
 FORBIDDEN_MODULES = {
     "builtins": "patch",

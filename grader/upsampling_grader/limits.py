@@ -18,6 +18,10 @@ STUDENT_TIMEOUT = 900  # seconds for all of one student's notebooks, retries inc
 # Students per nbgrader run (upsampling_grader.batch): a crash or a stop costs at
 # most this many re-runs.
 BATCH_SIZE = 8
+# What the grader reads of a submission (upsampling_grader.submissions): a notebook (or a
+# data file the instructor allows) and nbgrader's own small files (timestamp.txt, ...).
+NOTEBOOK_BYTES = 32 * 2**20
+NBGRADER_FILE_BYTES = 1024
 
 
 @dataclass(frozen=True)

@@ -137,14 +137,73 @@ def csv_rows(result: StudentResult) -> list[dict[str, str]]:
     return rows
 
 
+# A spreadsheet reads a cell that starts with one of these as a formula (OWASP, "CSV
+# injection"): such a cell gets a leading apostrophe, which shows the text as it is.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(text: str) -> str:
+    """``text`` as a CSV cell no spreadsheet runs: a formula's first character is quoted."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def safe_rows(result: StudentResult) -> list[dict[str, str]]:
+    """The student's CSV rows with every cell neutralised."""
+    return [{key: neutralised(value) for key, value in row.items()} for row in csv_rows(result)]
+
+
 def write_csv(results: Iterable[StudentResult], path: Path) -> Path:
     """The class's scores: each student's rows, students in the order given."""
+    rows = [row for result in results for row in safe_rows(result)]
+    return _write_rows(rows, path)
+
+
+@dataclass(frozen=True)
+class CsvUpdate:
+    """What :func:`update_csv` did to a CSV that was there before."""
+
+    path: Path
+    replaced: list[str]  # students whose earlier rows were replaced
+    kept: int  # students whose earlier rows were kept as they were
+
+    def __str__(self) -> str:
+        replaced = f"replaced the rows of {len(self.replaced)} student(s)" if self.replaced else ""
+        added = "" if self.replaced else "added the rows of the students graded"
+        return f"{self.path}: {replaced or added}, kept {self.kept} other student(s)' rows"
+
+
+def update_csv(results: list[StudentResult], path: Path) -> CsvUpdate:
+    """Write ``results``' rows into the CSV at ``path``, keeping every other student's rows
+    (a regrade of some students with ``--student``): a student's rows replace its earlier
+    rows where they were; a student new to the CSV goes at the end."""
+    fresh = {neutralised(r.student): safe_rows(r) for r in results}
+    earlier = _read_rows(path) if path.is_file() else []
+    rows, placed, kept = [], set(), set()
+    for row in earlier:
+        student = row.get("student", "")
+        if student in fresh:
+            if student not in placed:
+                rows += fresh[student]
+                placed.add(student)
+        else:
+            rows.append(row)
+            kept.add(student)
+    rows += [row for student, new in fresh.items() if student not in placed for row in new]
+    _write_rows(rows, path)
+    return CsvUpdate(path, sorted(placed), len(kept))
+
+
+def _read_rows(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="") as handle:
+        return [{k: row.get(k) or "" for k in CSV_FIELDS} for row in csv.DictReader(handle)]
+
+
+def _write_rows(rows: list[dict[str, str]], path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)
         writer.writeheader()
-        for result in results:
-            writer.writerows(csv_rows(result))
+        writer.writerows(rows)
     return path
 
 

@@ -52,6 +52,8 @@ import tempfile
 from pathlib import Path
 
 from upsampling_course.cache import READ_ONLY_ENV_VAR
+from upsampling_course.data import SOURCE_ENV_VAR
+from upsampling_course.variants import GRADING_ID_VARIABLE
 from upsampling_grader.limits import Limits
 
 # Kernels get a user id in [SANDBOX_UID_BASE, SANDBOX_UID_BASE + 2**24): no
@@ -62,9 +64,11 @@ NOBODY = 65534
 HOME = "/tmp/home"
 NOTES_FILE = "sandbox-notes.txt"
 WORK = "/tmp/work"
-# Variables of the grader's environment that the kernel keeps; everything else
-# (paths, the grader's own settings) stays outside.
-KEPT_ENVIRONMENT = ("TF_", "KERAS_", "COURSE_", "UPSAMPLING_COURSE_", "PYTHONHASHSEED", "OMP_")
+# Variables of the grader's environment that the kernel keeps, by name: the student's id
+# (the judge's kernel is given it), the package's data source, the run's marker
+# (scratch.RUN_MARKER), a quiet TensorFlow; never the machine's other TF_ settings.
+KEPT_ENVIRONMENT = (GRADING_ID_VARIABLE, SOURCE_ENV_VAR, "UPSAMPLING_COURSE_GRADING_RUN")
+KEPT_ENVIRONMENT += ("TF_CPP_MIN_LOG_LEVEL", "PYTHONHASHSEED")
 # Files of the notebook's folder that are nbgrader's, not the assignment's.
 NOT_SHIPPED = {"timestamp.txt", "submission_secret.txt"}
 # Where the kernel sees the copy of the grader's course cache, and how much of it.
@@ -309,7 +313,7 @@ def kernel_env(grader_env: dict[str, str], cache: bool = False) -> dict[str, str
         "PYTHONDONTWRITEBYTECODE": "1",
         "MPLCONFIGDIR": f"{HOME}/.matplotlib",
     }
-    env.update({k: v for k, v in grader_env.items() if k.startswith(KEPT_ENVIRONMENT)})
+    env.update({k: v for k, v in grader_env.items() if k in KEPT_ENVIRONMENT})
     env.pop(READ_ONLY_ENV_VAR, None)  # the grader's own folder is not in the sandbox
     if cache:
         env[READ_ONLY_ENV_VAR] = CACHE_MOUNT

@@ -13,9 +13,11 @@ import contextlib
 import json
 import os
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
+import zmq
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.channels import AsyncZMQSocketChannel
 from jupyter_client.manager import AsyncKernelManager
@@ -37,6 +39,11 @@ OUTPUT_MESSAGES = {"stream", "display_data", "update_display_data", "execute_res
 JUDGE_REPLY_BUDGET = 256 * 2**20
 # Past the output budget, errors and results keep this much.
 SHORT_LINES, SHORT_TEXT = 20, 1000
+# The largest message the grader receives from a kernel on any channel (bytes): zmq drops
+# a larger one before it is buffered. One judge reply may fill the judge's budget.
+MESSAGE_LIMIT = JUDGE_REPLY_BUDGET + 2**20
+# Messages nbclient needs to follow a cell (small, and never kept): outside the budget.
+BOOKKEEPING = {"status", "execute_input"}
 
 
 class CappedIOPubChannel(AsyncZMQSocketChannel):
@@ -56,29 +63,48 @@ class CappedIOPubChannel(AsyncZMQSocketChannel):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.extra = self.content_size = 0
         self.used = 0
         self.judge_used = 0
         self.cut = False
         self.noted: set[tuple[str, str]] = set()
         self.judge_requests: set[str] = set()  # msg ids of the judge's requests
 
+    async def _recv(self, **kwargs) -> dict:
+        frames = await self.socket.recv_multipart(**kwargs)
+        _, message = self.session.feed_identities(frames)
+        # [signature, header, parent header, metadata, content, buffers...]: what a
+        # message carries beyond its content (metadata, buffers, an outsized header).
+        sizes = [len(frame) for frame in message]
+        self.extra = max(sizes[3] - 2, 0) + sum(sizes[5:]) + max(sum(sizes[1:3]) - 2048, 0)
+        self.content_size = sizes[4]
+        return self.session.deserialize(message)
+
     async def get_msg(self, timeout: float | None = None) -> dict:
+        """The next message worth keeping: every message but nbclient's bookkeeping
+        (display, update, clear_output, comm and unknown kinds, with their metadata) is
+        counted, as received, against the student's budget."""
         while True:
             msg = await super().get_msg(timeout)
             kind = msg["header"]["msg_type"]
-            if kind not in OUTPUT_MESSAGES:
+            if kind in BOOKKEEPING:
                 return msg
+            # An output's text as before (the budget is the notebook's printed text);
+            # any other kind by its content's bytes; both with what rides beside it.
+            size = self.extra + (
+                _output_size(msg["content"]) if kind in OUTPUT_MESSAGES else self.content_size
+            )
             if msg["parent_header"].get("msg_id") in self.judge_requests:
-                self.judge_used += _output_size(msg["content"])
+                self.judge_used += size
                 if self.judge_used <= self.judge_budget:
                     return msg
                 continue  # past the judge's budget: the judge reads "no answer"
             room = self.budget - self.used
-            self.used += _output_size(msg["content"])
+            self.used += size
             if self.used <= self.budget:
                 return msg
             self.cut = True
-            kept = self._shortened(msg, kind, max(room, 0))
+            kept = self._shortened(msg, kind, max(room, 0)) if kind in OUTPUT_MESSAGES else None
             if kept is not None:
                 return kept
 
@@ -113,6 +139,19 @@ class CappedKernelClient(AsyncKernelClient):
 
     limits_json = Unicode("", config=True)
     iopub_channel_class = Type(CappedIOPubChannel)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # Every socket of this client (its own context) refuses a message over the limit.
+        self.context.setsockopt(zmq.MAXMSGSIZE, MESSAGE_LIMIT)
+
+    async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+        await super()._async_wait_for_ready(timeout)
+        # The kernel has made its sockets: its folder is the grader's again before any
+        # cell runs, so that a notebook cannot fill the grader's disk through it.
+        lock_socket_folder(Path(self.connection_file).parent)
+
+    wait_for_ready = _async_wait_for_ready
 
     @property
     def iopub_channel(self):
@@ -175,6 +214,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         cache = readable_cache(Path(self.folder))
         kw["env"] = kernel_env(kw.get("env") or dict(os.environ), cache=cache is not None)
         kw["cwd"] = str(comms)
+        # What the kernel process writes on its fd 1 and 2 (not a cell's output, which
+        # comes over IOPub) would reach nbgrader's log and the grading command unbounded.
+        kw["stdout"] = kw["stderr"] = subprocess.DEVNULL
         view = Path(self.package_view) if self.package_view else None
         command = bwrap_command(
             kernel_cmd, comms=comms, uid=uid, limits=limits, shipped=shipped, cache=cache, view=view
@@ -197,6 +239,17 @@ class SandboxedKernelManager(AsyncKernelManager):
             shutil.rmtree(comms, ignore_errors=True)  # a short socket folder of its own
 
     shutdown_kernel = _async_shutdown_kernel  # AsyncKernelManager binds the base one
+
+
+def lock_socket_folder(comms: Path) -> None:
+    """Give a kernel's socket folder and connection file back to the grader (as root): the
+    kernel keeps the sockets it made and can create nothing more there."""
+    if not privileged() or not comms.is_dir():
+        return
+    for path in (comms / "kernel.json", comms):
+        with contextlib.suppress(FileNotFoundError):
+            os.chown(path, 0, 0, follow_symlinks=False)
+            os.chmod(path, 0o755 if path.is_dir() else 0o444)
 
 
 def student_folder(folder: Path, cwd: Path) -> Path:

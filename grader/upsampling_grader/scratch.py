@@ -81,6 +81,7 @@ class Attempt:
     # has an unfinished outcome with this attempt's culprit and reason.
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     trusted: set[str] = field(default_factory=set)  # aliases whose story the log tells truly
+    running: str | None = None  # the alias in progress when the run was stopped (StudentClock)
 
 
 class ScratchGrading:
@@ -195,6 +196,7 @@ def run_autograde(scratch: ScratchGrading, time_left: float, on_finished=None) -
         errors="replace",
         start_new_session=True,
     )
+    clock = StudentClock(scratch)
     watcher = LogWatcher(
         process,
         scratch.cell_names(),
@@ -209,18 +211,19 @@ def run_autograde(scratch: ScratchGrading, time_left: float, on_finished=None) -
     why = ""
     reported: set[str] = set()
     while process.poll() is None:
+        clock.look(time.monotonic())
         _report_finished(watcher, reported, on_finished)
         if watcher.hung_cell is not None:
             why = IGNORED_INTERRUPT.format(timeout=run.cell_timeout)
             break
         now = time.monotonic()
-        if now > run_deadline or now > _deadline(watcher, first_deadline, run):
-            why = "was still running when the student's grading time ran out"
+        if now > run_deadline or now > clock.deadline(watcher, first_deadline):
+            why = "timed out: it was still running when the student's grading time ran out"
             break
         time.sleep(0.2)
     stopped = None
     if process.poll() is None:
-        stopped = watcher.current_student
+        stopped = clock.current(watcher)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
@@ -233,7 +236,7 @@ def run_autograde(scratch: ScratchGrading, time_left: float, on_finished=None) -
     ended = time.monotonic()
     outcomes = dict(watcher.outcomes)
     if stopped is not None:
-        outcomes[stopped] = Outcome(watcher.student_started, ended, False, culprit, why)
+        outcomes[stopped] = Outcome(clock.started_at(stopped, watcher), ended, False, culprit, why)
     phases = watcher.phases(launched, ended)
     trusted = {alias for alias in outcomes if watcher.trusted(alias)}
     return Attempt(
@@ -244,14 +247,51 @@ def run_autograde(scratch: ScratchGrading, time_left: float, on_finished=None) -
         phases,
         outcomes,
         trusted,
+        running=stopped,
     )
 
 
-def _deadline(watcher: LogWatcher, first_deadline: float, run: GradingRun) -> float:
-    """When the running student's time is up: the first by ``time_left``, later ones by their start."""
-    if watcher.student_started is None or not watcher.outcomes:
-        return first_deadline
-    return watcher.student_started + run.student_timeout
+class StudentClock:
+    """Which student of a run is running, and since when, by the grader's own clock.
+
+    With the sandbox, the kernel manager (in nbgrader's process, outside the
+    kernel) makes ``kernels/<alias>`` as it starts a student's first kernel;
+    nbgrader grades the aliases in sorted order. A notebook can print lines
+    that imitate nbgrader's log, but it cannot make that folder: deadlines and
+    the student in progress come from it. Without the sandbox (no such folder,
+    and student code running as the grader anyway) the log tells.
+    """
+
+    def __init__(self, scratch: ScratchGrading):
+        self.folder = scratch.root / sandbox.KERNELS
+        self.aliases = sorted(scratch.aliases)
+        self.timeout = scratch.grading.run.student_timeout
+        self.sandboxed = scratch.grading.run.sandbox
+        self.seen: dict[str, float] = {}  # alias -> when its kernels folder was first seen
+
+    def look(self, now: float) -> None:
+        for alias in self.aliases:
+            if alias not in self.seen and (self.folder / alias).is_dir():
+                self.seen[alias] = now
+
+    def current(self, watcher: LogWatcher) -> str | None:
+        if not self.sandboxed:
+            return watcher.current_student
+        return max(self.seen, default=None)
+
+    def started_at(self, alias: str, watcher: LogWatcher) -> float | None:
+        return self.seen.get(alias) if self.sandboxed else watcher.student_started
+
+    def deadline(self, watcher: LogWatcher, first_deadline: float) -> float:
+        """When the running student's time is up: the first student's by ``time_left``,
+        a later one's ``student_timeout`` after it started."""
+        current = self.current(watcher)
+        started = self.started_at(current, watcher) if current else None
+        if current is None or started is None or current == self.aliases[0]:
+            return first_deadline
+        if not self.sandboxed and not watcher.outcomes:
+            return first_deadline
+        return started + self.timeout
 
 
 def _report_finished(watcher: LogWatcher, reported: set[str], on_finished) -> None:

@@ -27,6 +27,7 @@ import hashlib
 import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,7 @@ from upsampling_grader.course import (
     open_course,
     read_submissions,
     record,
+    replacements,
     student_folders,
     summary,
 )
@@ -49,6 +51,7 @@ from upsampling_grader.results import (
     write_csv,
 )
 from upsampling_grader.scratch import Grading
+from upsampling_grader.submissions import name_problem, shown
 
 SHARD_FILE = "shard.json"
 SHARD_CSV = "grades.csv"
@@ -102,9 +105,17 @@ class Shard:
     @classmethod
     def read(cls, folder: Path) -> Shard:
         path = Path(folder) / SHARD_FILE
-        if not path.exists():
+        if path.is_symlink() or not path.is_file():
             raise GradingError(f"{folder} is not a shard folder: it has no {SHARD_FILE}")
-        data = json.loads(path.read_text())
+        try:
+            data = json.loads(path.read_text())
+            written = data.pop("digest")
+        except (ValueError, KeyError, AttributeError):
+            raise GradingError(f"refusing to merge: {path} is not a shard file") from None
+        if written != digest(data):
+            raise GradingError(
+                f"refusing to merge: {path} was changed after grading (its digest does not match)"
+            )
         stamps = {
             s["student"]: (
                 datetime.datetime.fromisoformat(s["timestamp"]) if s["timestamp"] else None
@@ -122,12 +133,13 @@ class Shard:
         )
 
 
-def _fresh_folder(out: Path) -> Path:
+def _fresh_folder(out: Path, say: Callable[[str], None]) -> Path:
     """An empty result folder; a shard's own earlier folder (a retried pod) is replaced."""
     out = Path(out).resolve()
     if out.exists() and any(out.iterdir()):
         if not (out / SHARD_FILE).exists() and not (out / SHARD_LOG).exists():
             raise GradingError(f"{out} is not empty and not a shard folder: choose another --out")
+        say(f"replacing the earlier shard folder {out}")
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     return out
@@ -141,15 +153,16 @@ def grade_shard(
     grading_run: GradingRun | None = None,
     *,
     submissions: Path | None = None,
+    say: Callable[[str], None] = lambda line: None,
 ) -> list[StudentResult]:
     """Grade one shard of the class into ``out``; the course folder is only read.
 
-    ``grading_run`` and ``submissions`` as for ``course.grade_class``.
+    ``grading_run``, ``submissions`` and ``say`` as for ``course.grade_class``.
     """
     course, config, coursedir = open_course(course)
     grading_run = grading_run or GradingRun.for_course(config)
     folder = Path(submissions) if submissions else course / coursedir.submitted_directory
-    out = _fresh_folder(out)
+    out = _fresh_folder(out, say)
     with open(out / SHARD_LOG, "w") as log:
         try:
             work = Path(tempfile.mkdtemp(prefix="grader-shard-"))
@@ -170,12 +183,12 @@ def grade_shard(
                 shutil.copy(template, out / SHARD_GRADEBOOK)
                 graded = grade_submissions(
                     Grading(course, template, assignment, grading_run),
-                    read_submissions(mine, assignment),
+                    read_submissions(mine, assignment, grading_run.data_files),
                 )
             finally:
                 shutil.rmtree(work, ignore_errors=True)
             results = _record_shard(graded, out, config, assignment, grading_run.feedback)
-            _write_shard_file(out, assignment_name, shard, list(roster), graded)
+            _write_shard_file(out, assignment_name, shard, safe_ids(roster), graded)
             log.writelines(_log_line(result) for result in results)
             log.write(summary(results, out / SHARD_CSV) + "\n")
         except Exception as error:
@@ -202,6 +215,16 @@ def _log_line(result: StudentResult) -> str:
     )
 
 
+def safe_ids(students) -> list[str]:
+    """The students whose ids can be merged (``submissions.name_problem`` finds none)."""
+    return [s for s in students if not name_problem(s)]
+
+
+def digest(data: dict) -> str:
+    """The SHA-256 of a shard file's content (without its digest), as the merge checks it."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
 def _write_shard_file(out: Path, assignment: str, shard: Slice, roster: list[str], graded) -> None:
     """What the merge reads: every result and timestamp, and the students the shard saw."""
     data = {
@@ -218,9 +241,10 @@ def _write_shard_file(out: Path, assignment: str, shard: Slice, roster: list[str
                 "result": result_to_json(one.result),
             }
             for one in graded
+            if one.submission.importable  # a refused id stays in the shard's CSV and log
         ],
     }
-    (out / SHARD_FILE).write_text(json.dumps(data, indent=1))
+    (out / SHARD_FILE).write_text(json.dumps({**data, "digest": digest(data)}, indent=1))
 
 
 def check_coverage(shards: list[Shard], assignment: str, expected: set[str]) -> None:
@@ -249,8 +273,35 @@ def check_coverage(shards: list[Shard], assignment: str, expected: set[str]) -> 
     missing = sorted(expected.union(*(s.roster for s in shards)) - set(where))
     if missing:
         problems.append(f"students in no shard: {', '.join(missing)}")
+    problems += tampering(shards, expected)
     if problems:
         raise GradingError("refusing to merge: " + "\n  ".join(problems))
+
+
+def tampering(shards: list[Shard], expected: set[str]) -> list[str]:
+    """What a shard folder holds that grading could not have written: a student outside the
+    class roster (``expected``, else the shards' own), in a shard its id does not hash to,
+    with a path or control character in its id, or a link among its files."""
+    roster = expected or set().union(*(s.roster for s in shards))
+    problems = []
+    for shard in shards:
+        if expected and set(shard.roster) != expected:
+            problems.append(f"{shard.folder} was graded from another class roster")
+        for result in shard.results:
+            student = result.student
+            if name_problem(student):
+                problems.append(f"{shard.folder} holds the student id {shown(student)}")
+            elif student not in roster:
+                problems.append(f"{shard.folder} holds {shown(student)}, who is not in the class")
+            elif shard.count and shard_of(student, shard.count) != shard.index:
+                problems.append(
+                    f"{shard.folder} holds {shown(student)}, who belongs in shard "
+                    f"{shard_of(student, shard.count)}, not {shard.index}"
+                )
+        links = [p for p in shard.folder.rglob("*") if p.is_symlink()]
+        if links:
+            problems.append(f"{shard.folder} holds links: {', '.join(map(str, links[:3]))}")
+    return problems
 
 
 def merge_shards(
@@ -259,20 +310,26 @@ def merge_shards(
     folders: list[Path],
     csv_path: Path | None = None,
     submissions: Path | None = None,
+    say: Callable[[str], None] = lambda line: None,
 ) -> list[StudentResult]:
-    """Combine shard folders into the course's gradebook, CSV, autograded/ and feedback/."""
+    """Combine shard folders into the course's gradebook, CSV, autograded/ and feedback/;
+    ``say`` hears what the merge replaces before it does."""
     course, config, coursedir = open_course(course)
     assignment = load_assignment(course, config, assignment_name, coursedir.db_url)
     shards = [Shard.read(folder) for folder in folders]
     if not shards:
         raise GradingError("merge needs at least one shard folder")
     folder = Path(submissions) if submissions else course / coursedir.submitted_directory
-    expected = set(student_folders(folder, assignment)) if folder.is_dir() else set()
+    expected = set(safe_ids(student_folders(folder, assignment))) if folder.is_dir() else set()
     check_coverage(shards, assignment_name, expected)
 
     merged = sorted(
         ((r, shard) for shard in shards for r in shard.results), key=lambda item: item[0].student
     )
+    csv_path = csv_path or course / "grades" / f"{assignment_name}.csv"
+    students = [result.student for result, _ in merged]
+    for line in replacements(course, coursedir, assignment_name, students, csv_path, None):
+        say(line)
     feedback_root = course / coursedir.feedback_directory
     for result, shard in merged:
         autograded = shard.folder / "autograded" / result.student / assignment_name
@@ -292,5 +349,5 @@ def merge_shards(
         if source.is_dir():
             shutil.copytree(source, target)
     results = [result for result, _ in merged]
-    write_csv(results, csv_path or course / "grades" / f"{assignment_name}.csv")
+    write_csv(results, csv_path)
     return results

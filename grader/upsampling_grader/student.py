@@ -8,7 +8,6 @@ notebooks until the class imports them (``course.import_into_course``).
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -88,9 +87,12 @@ class GradedStudent:
 def intake(submission: Submission, assignment: Assignment) -> Intake:
     """Check each notebook against the release; note lateness, renames and repairs."""
     made = Intake(submission, {})
+    made.flags += [(Status.FAILED, why) for why in submission.refused]
+    made.flags += [(Status.CHECK_BY_HAND, why) for why in submission.suspicious]
     made.flags += [(Status.REPAIRED, problem) for problem in submission.problems]
     made.flags += [
-        (Status.FAILED, f"{n}.ipynb is missing: it scores 0") for n in submission.missing
+        (Status.FAILED, f"the notebook {n}.ipynb is missing: it scores 0")
+        for n in submission.missing
     ]
     late = submission.late_by(assignment.duedate)
     if late is not None:
@@ -140,15 +142,16 @@ def run(taken: Intake, grading: Grading, earlier: Attempt | None = None) -> Run:
 
 
 def hand_in(taken: Intake, scratch: ScratchGrading, alias: str) -> None:
-    """Put the student's gradable notebooks and other files in the scratch course as ``alias``."""
+    """Put the student's gradable notebooks in the scratch course as ``alias``, with the
+    files read beside them (``Submission.files``: nbgrader's timestamp.txt and
+    submission_secret.txt, and data files the instructor allowed), written as plain
+    bytes: nothing else of the student's folder reaches the kernel."""
     folder = scratch.submitted_for(alias)
     judge_scratch.record_student(scratch.root, alias, taken.submission.student)
     for name, item in taken.gradable.items():
         nbformat.write(item.notebook, folder / f"{name}.ipynb")
-    # timestamp.txt, and submission_secret.txt that release_feedback needs.
-    for path in taken.submission.folder.iterdir():
-        if path.is_file() and path.suffix != ".ipynb":
-            shutil.copy(path, folder / path.name)
+    for name, data in taken.submission.files.items():
+        (folder / name).write_bytes(data)
 
 
 def collect(made: Run) -> None:
@@ -190,7 +193,8 @@ def _autograde_with_retries(made: Run, grading_run: GradingRun, started: float) 
     made.flags.append(
         (
             Status.FAILED,
-            f"grading took longer than the {grading_run.student_timeout:g} s allowed per student",
+            f"timed out: grading took longer than the {grading_run.student_timeout:g} s "
+            "allowed per student",
         )
     )
 
@@ -322,6 +326,7 @@ def cell_result(
         if status is not CellStatus.PASSED and name in made.outputs:
             errors = cell_errors(made.outputs[name], spec, test)
             notes += [sandbox.explained(str(error), grading_run) for error in errors]
+            # judged_losses gives lines (str) for partial verdicts: only CellErrors time out.
             if any(isinstance(error, CellError) and error.timed_out for error in errors):
                 flags.append(
                     (

@@ -219,14 +219,39 @@ def as_on_colab(notebook: nbformat.NotebookNode, wheel: Path) -> nbformat.Notebo
 
 
 def up_to_the_first_answer(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The exercise's cells before the first one a student writes (nbgrader `solution`)."""
+    """The exercise's cells before the first one a student writes (nbgrader `solution`),
+    with the student's id typed into its id cell, as the notebook asks a student to."""
     first = next(
         index
         for index, cell in enumerate(notebook.cells)
         if cell.metadata.get("nbgrader", {}).get("solution")
     )
     notebook.cells = notebook.cells[:first]
+    id_cells = [c for c in notebook.cells if c.source.lstrip().startswith("STUDENT_ID =")]
+    assert len(id_cells) == 1, "the exercise has no STUDENT_ID cell before its first answer"
+    id_cells[0].source = 'STUDENT_ID = "colab-student"\n'
     return notebook
+
+
+def course_modules_imported(notebook: nbformat.NotebookNode) -> set[str]:
+    """The course modules a notebook's code cells import (``upsampling_course.x.y``)."""
+    import ast
+
+    found = set()
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        source = "\n".join(
+            line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!"))
+        )
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                "upsampling_course"
+            ):
+                found.add(node.module)
+            elif isinstance(node, ast.Import):
+                found |= {a.name for a in node.names if a.name.startswith("upsampling_course")}
+    return found
 
 
 def run_in_fresh_environment(tmp: Path, notebooks: dict[str, nbformat.NotebookNode]) -> dict:
@@ -290,6 +315,17 @@ def test_the_wheel_holds_the_student_package_and_its_data_and_nothing_else(wheel
     assert any(n.startswith("upsampling_course/shipped/") for n in names)
     size_mb = wheel.stat().st_size / 2**20
     assert size_mb < WHEEL_LIMIT_MB, f"the student wheel is {size_mb:.1f} MB"
+
+
+def test_every_released_exercise_imports_only_modules_the_wheel_holds(wheel):
+    # One exercise runs below; every other one must at least find its modules in the wheel.
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for release in launch_notebooks.released_exercises():
+        for module in course_modules_imported(nbformat.read(release, as_version=4)):
+            path = module.replace(".", "/")
+            assert f"{path}.py" in names or f"{path}/__init__.py" in names, (
+                f"{release.name} imports {module}, which the student wheel lacks"
+            )
 
 
 def test_every_chapter_copy_runs_from_the_wheel_in_a_fresh_environment(wheel, tmp_path):

@@ -1,10 +1,9 @@
 """The student package's parts stay apart, every module stays small, and CI runs the
 README's test command.
 
-The student package (upsampling_course) has five parts beside its front door
+The student package (upsampling_course) has four parts beside its front door
 and a few shared foundations (its docstring lists them): teaching the
-layers, the MNIST lab (with ``gan/`` and ``results/``), the helpers the
-hidden tests import in a student's kernel, and the exercises' side of the judge. The chapters and the released
+layers, the MNIST lab (with ``gan/`` and ``results/``), and the exercises' side of the judge. The chapters and the released
 notebooks import most modules by their path, so the parts are sets here
 rather than folders. Teaching modules import neither the lab nor the
 grading helpers. A new module must be placed in a part here, on purpose.
@@ -23,12 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "upsampling_course"
 MAX_LINES = 400
 # Over the limit on purpose, each with its reason (CONTRIBUTING says the same).
-LONGER_ON_PURPOSE = {
-    # It captures numpy's and Python's own functions when the hidden tests first
-    # import it, before any answer runs; split in two, the second module could be
-    # imported after an answer had already replaced them.
-    "upsampling_course/grading_checks.py": 450,
-}
+LONGER_ON_PURPOSE: dict[str, int] = {}
 
 # The package's front door re-exports the teaching helpers chapters use most.
 FRONT = {"__init__"}
@@ -48,9 +42,6 @@ TEACHING = {
     "page_figures",
 }
 LAB = {"data", "quality", "lab_plots", "lab_results", "judge_check", "gan", "results"}
-# What the hidden tests import inside a student's kernel (the lab's step checks
-# build the lab's networks, so they may use the lab).
-GRADING = {"grading_checks", "shape_grading", "lab_grading"}
 # The student's side of the judge: what a released notebook imports to hand its
 # answers over, to know its variant and to check itself before submitting.
 EXERCISES = {"answers", "variants", "selfcheck", "assignments"}
@@ -59,7 +50,6 @@ PARTS = {
     "shared": SHARED,
     "teaching": TEACHING,
     "lab": LAB,
-    "grading": GRADING,
     "exercises": EXERCISES,
 }
 ALLOWED = {
@@ -67,7 +57,6 @@ ALLOWED = {
     "shared": {"shared"},
     "teaching": {"shared", "teaching"},
     "lab": {"shared", "teaching", "lab"},
-    "grading": {"shared", "grading", "lab"},
     "exercises": {"shared", "teaching", "lab", "exercises"},
 }
 
@@ -147,14 +136,14 @@ def test_parts_import_only_what_they_may():
 def test_the_layout_check_sees_every_spelling_of_an_import_across_parts():
     """The import reader finds each way a crossing could be written (so the check can fail)."""
     source = (
-        "from upsampling_course.lab_grading import check\n"
+        "from upsampling_course.lab_plots import show\n"
         "import upsampling_course.gan.steps\n"
         "from upsampling_course import quality\n"
         "from ..data import load_digits\n"
         "from . import sibling\n"
     )
     assert course_imports(source, inside_subpackage=True) == {
-        "lab_grading",
+        "lab_plots",
         "gan",
         "quality",
         "data",

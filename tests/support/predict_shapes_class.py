@@ -397,7 +397,7 @@ def simulated_class() -> list[Student]:
             "always_equal",
             with_answers(conv_output_length_answer=ALWAYS_EQUAL),
             loses=set(TESTS_OF["conv_output_length_answer"]),
-            # The hidden tests insist on an int (grading_checks).
+            # The judge insists on an int.
             reasons={first_test("conv_output_length_answer"): "AssertionError"},
         ),
         Student(

@@ -2,24 +2,19 @@
 
 Keys are short names shown in test ids. ``answer`` is the grade id of the
 answer cell that gets ``source``; ``loses`` lists the test cells that must
-score below full marks; every other test cell must keep full marks.
+score below full marks (every other test cell must keep full marks); ``says``
+is a phrase the judge's reason must contain when it names the mistake.
 ``UNUSUAL_ANSWERS`` are correct answers written unlike the solution: they
-must keep every point.
+must keep every point. Answers read the student's numbers from ``variant``,
+so they hold for every simulated student's variant.
 """
 
-MATRIX_TESTS = [
-    "test_transposed_matrix_shape",
-    "test_transposed_matrix_small_case",
-    "test_transposed_matrix_keras",
-]
-GRADIENT_TESTS = ["test_gradient_small_cases", "test_gradient_tape"]
-SUBPIXEL_TESTS = [
-    "test_subpixel_kernel_shape",
-    "test_subpixel_kernel_one_filter",
-    "test_subpixel_kernel_keras",
-]
-ICNR_TESTS = ["test_icnr_no_checkerboard", "test_icnr_nearest"]
-INVERSE_TESTS = ["test_space_to_depth_shape", "test_space_to_depth_inverse"]
+MATRIX_TESTS = ["test_transposed_matrix_keras", "test_transposed_matrix_short_kernels"]
+TRANSPOSED_TESTS = ["test_transposed_gradient_stride_1", "test_transposed_gradient_strided"]
+KERNEL_TESTS = ["test_kernel_gradient_stride_1", "test_kernel_gradient_strided"]
+SUBPIXEL_TESTS = ["test_subpixel_one_filter", "test_subpixel_many_filters"]
+NEAREST_TESTS = ["test_nearest_flat_blocks", "test_nearest_upsampling"]
+ROUND_TRIP_TESTS = ["test_round_trip", "test_round_trip_taps"]
 
 MATRIX = (
     "def transposed_matrix(kernel, input_size, stride):\n"
@@ -33,26 +28,39 @@ MATRIX = (
 
 
 def matrix(
-    length="(input_size - 1) * stride + max(len(kernel), stride)",
-    kernel="kernel",
-    result="matrix",
+    length="(input_size - 1) * stride + max(len(kernel), stride)", kernel="kernel", result="matrix"
 ):
     return MATRIX.replace("LENGTH", length).replace("KERNEL", kernel).replace("RESULT", result)
 
 
-GRADIENT = (
-    "def conv_input_gradient(kernel, upstream, input_size, stride):\n"
+TRANSPOSED = (
+    "def transposed_input_gradient(kernel, upstream, input_size, stride):\n"
     "    kernel = np.asarray(kernel, dtype=float)\n"
     "    upstream = np.asarray(upstream, dtype=float)\n"
-    "    gradient = np.zeros(LENGTH)\n"
-    "    for output, value in enumerate(upstream):\n"
-    "        gradient[output * stride : output * stride + len(kernel)] ADD value * kernel\n"
+    "    gradient = np.zeros(input_sizeDTYPE)\n"
+    "    for i in range(input_size):\n"
+    "        gradient[i] = upstream[START : START + len(kernel)] @ KERNEL\n"
     "    return gradient\n"
 )
 
 
-def gradient(length="input_size", add="+="):
-    return GRADIENT.replace("LENGTH", length).replace("ADD", add)
+def transposed(start="i * stride", kernel="kernel", dtype=""):
+    return TRANSPOSED.replace("START", start).replace("KERNEL", kernel).replace("DTYPE", dtype)
+
+
+KERNEL_GRADIENT = (
+    "def conv_kernel_gradient(inputs, upstream, kernel_size, stride):\n"
+    "    inputs = np.asarray(inputs, dtype=float)\n"
+    "    upstream = np.asarray(upstream, dtype=float)\n"
+    "    gradient = np.zeros(kernel_sizeDTYPE)\n"
+    "    for t in range(kernel_size):\n"
+    "        gradient[t] = upstream @ inputs[t : t + STEP * len(upstream) : STEP]\n"
+    "    return RESULT\n"
+)
+
+
+def kernel_gradient(step="stride", dtype="", result="gradient"):
+    return KERNEL_GRADIENT.replace("STEP", step).replace("DTYPE", dtype).replace("RESULT", result)
 
 
 SUBPIXEL = (
@@ -64,212 +72,220 @@ SUBPIXEL = (
     "        for j in range(stride):\n"
     "            for f in range(filters):\n"
     "                weights[0, 0, :, CHANNEL] = transpose_kernel[i, j, f, :]\n"
-    "    return weights\n"
+    "    return RESULT\n"
 )
 
 
-def subpixel(channel="(i * stride + j) * filters + f"):
-    return SUBPIXEL.replace("CHANNEL", channel)
+def subpixel(channel="(i * stride + j) * filters + f", result="weights"):
+    return SUBPIXEL.replace("CHANNEL", channel).replace("RESULT", result)
 
 
-SPACE_TO_DEPTH = (
-    "def space_to_depth(images, block):\n"
-    "    images = np.asarray(images)\n"
-    "    batch, height, width, channels = images.shape\n"
-    "    blocks = images.reshape(batch, height // block, block, width // block, block, channels)\n"
-    "    return blocks.transpose(ORDER).reshape(\n"
-    "        batch, height // block, width // block, CHANNELS\n"
-    "    )\n"
-)
-
-
-def space_to_depth(order="0, 1, 3, 2, 4, 5", channels="block * block * channels"):
-    return SPACE_TO_DEPTH.replace("ORDER", order).replace("CHANNELS", channels)
-
+# The solution's construction: all ones, the last weight balancing the overlapping pairs.
+ROUND_TRIP = "k, s = variant.round_trip_layer\nweights = np.ones(k)\nweights[-1] = -(k - s - 1)\n"
 
 WRONG_ANSWERS = {
-    # 1. the matrix of a transposed layer
-    "matrix_scatter_length": {
-        # (n - 1) * s + k, the length of the last kernel copy's end: too short when k < s.
-        "answer": "transposed_matrix_answer",
-        "source": matrix(length="(input_size - 1) * stride + len(kernel)"),
-        "loses": MATRIX_TESTS,
-    },
-    "matrix_kernel_flipped": {
+    # --- 1. the matrix of a transposed layer ------------------------------------------------
+    "matrix_with_the_kernel_flipped": {
         "answer": "transposed_matrix_answer",
         "source": matrix(kernel="kernel[::-1]"),
-        "loses": ["test_transposed_matrix_small_case", "test_transposed_matrix_keras"],
+        "loses": MATRIX_TESTS,
+        "says": "the kernel flipped",
     },
     "matrix_of_the_convolution": {
-        # C (one row per window) instead of its transpose.
         "answer": "transposed_matrix_answer",
         "source": matrix(result="matrix.T"),
         "loses": MATRIX_TESTS,
+        "says": "the convolution's matrix C",
     },
-    # 2. the gradient of a strided convolution
-    "gradient_transposed_layer_length": {
-        # The transposed layer's own output length, not the convolution's input size.
-        "answer": "conv_input_gradient_answer",
-        "source": gradient(length="(len(upstream) - 1) * stride + max(len(kernel), stride)"),
-        "loses": GRADIENT_TESTS,
+    "matrix_as_long_as_the_scatter": {
+        "answer": "transposed_matrix_answer",
+        "source": matrix(length="(input_size - 1) * stride + len(kernel)"),
+        "loses": ["test_transposed_matrix_short_kernels"],
+        "says": "the scatter's length",
     },
-    "gradient_overlaps_overwritten": {
-        "answer": "conv_input_gradient_answer",
-        "source": gradient(add="="),
-        "loses": GRADIENT_TESTS,
+    # --- 2. the backward pass of a transposed layer -----------------------------------------
+    "transposed_gradient_with_the_kernel_flipped": {
+        "answer": "transposed_gradient_answer",
+        "source": transposed(kernel="kernel[::-1]"),
+        "loses": TRANSPOSED_TESTS,
+        "says": "the kernel flipped",
     },
-    "gradient_kernel_flipped": {
-        # A "true" convolution's transpose: the cross-correlation's kernel reversed.
-        "answer": "conv_input_gradient_answer",
-        "source": gradient().replace("value * kernel", "value * kernel[::-1]"),
-        "loses": GRADIENT_TESTS,
+    "transposed_gradient_ignoring_the_stride": {
+        "answer": "transposed_gradient_answer",
+        "source": transposed(start="i"),
+        "loses": ["test_transposed_gradient_strided"],
+        "says": "the stride ignored",
     },
-    # 3. the sub-pixel equivalent
-    "subpixel_column_major": {
+    "transposed_gradient_in_an_integer_array": {
+        "answer": "transposed_gradient_answer",
+        "source": transposed(dtype=", dtype=int"),
+        "loses": TRANSPOSED_TESTS,
+        "says": "an integer dtype",
+    },
+    # --- 3. the gradient with respect to the kernel -----------------------------------------
+    "kernel_gradient_reversed": {
+        "answer": "kernel_gradient_answer",
+        "source": kernel_gradient(result="gradient[::-1]"),
+        "loses": KERNEL_TESTS,
+        "says": "the result reversed",
+    },
+    "kernel_gradient_ignoring_the_stride": {
+        "answer": "kernel_gradient_answer",
+        "source": kernel_gradient(step="1"),
+        "loses": ["test_kernel_gradient_strided"],
+        "says": "the stride ignored",
+    },
+    "kernel_gradient_in_an_integer_array": {
+        "answer": "kernel_gradient_answer",
+        "source": kernel_gradient(dtype=", dtype=int"),
+        "loses": KERNEL_TESTS,
+        "says": "an integer dtype",
+    },
+    # --- 4. the sub-pixel equivalent of a Conv2DTranspose -----------------------------------
+    "subpixel_taps_in_column_major_order": {
         "answer": "subpixel_kernel_answer",
         "source": subpixel(channel="(j * stride + i) * filters + f"),
-        "loses": ["test_subpixel_kernel_one_filter", "test_subpixel_kernel_keras"],
+        "loses": SUBPIXEL_TESTS,
+        "says": "column-major",
     },
-    "subpixel_filter_major": {
-        # Right for one filter (the chapter's picture), wrong as soon as F > 1.
+    "subpixel_filters_before_taps": {
+        # Right for one filter: the chapter's example had F = 3, easy to misread.
         "answer": "subpixel_kernel_answer",
         "source": subpixel(channel="f * stride * stride + i * stride + j"),
-        "loses": ["test_subpixel_kernel_keras"],
+        "loses": ["test_subpixel_many_filters"],
+        "says": "filters first",
     },
-    "subpixel_transpose_channel_order_kept": {
+    "subpixel_channels_for_filters": {
         "answer": "subpixel_kernel_answer",
-        "source": (
-            "def subpixel_kernel(transpose_kernel):\n"
-            "    transpose_kernel = np.asarray(transpose_kernel, dtype=float)\n"
-            "    stride, _, filters, channels = transpose_kernel.shape\n"
-            "    return transpose_kernel.reshape(1, 1, stride * stride * filters, channels)\n"
-        ),
+        "source": subpixel(result="weights.reshape(1, 1, -1, channels)"),
         "loses": SUBPIXEL_TESTS,
     },
-    "subpixel_first_tap_only": {
-        "answer": "subpixel_kernel_answer",
+    # --- 5. a transposed layer that starts as nearest-neighbour upsampling -------------------
+    "nearest_in_the_conv2d_layout": {
+        "answer": "nearest_transpose_kernel_answer",
         "source": (
-            "def subpixel_kernel(transpose_kernel):\n"
-            "    transpose_kernel = np.asarray(transpose_kernel, dtype=float)\n"
-            "    return transpose_kernel[0, 0].T[None, None]\n"
+            "def nearest_transpose_kernel(base_kernel, scale):\n"
+            "    return np.tile(np.asarray(base_kernel, dtype=float), (scale, scale, 1, 1))\n"
         ),
-        "loses": SUBPIXEL_TESTS,
+        "loses": NEAREST_TESTS,
+        "says": "channels for filters",
     },
-    # 4. ICNR
-    "icnr_repeat_not_tile": {
-        "answer": "icnr_answer",
+    "nearest_in_one_tap_only": {
+        # Zero insertion: the base weights at tap (0, 0), nothing elsewhere.
+        "answer": "nearest_transpose_kernel_answer",
         "source": (
-            "def icnr(base_kernel, scale):\n"
-            "    return np.repeat(np.asarray(base_kernel, dtype=float), scale * scale, axis=-1)\n"
+            "def nearest_transpose_kernel(base_kernel, scale):\n"
+            "    taps = np.asarray(base_kernel, dtype=float)[0, 0].T\n"
+            "    kernel = np.zeros((scale, scale, *taps.shape))\n"
+            "    kernel[0, 0] = taps\n"
+            "    return kernel\n"
         ),
-        "loses": ICNR_TESTS,
+        "loses": NEAREST_TESTS,
+        "says": "the weights in one tap of each block",
     },
-    "icnr_first_filter_everywhere": {
-        # Flat blocks, but every output channel is the first filter.
-        "answer": "icnr_answer",
+    "nearest_averaged_over_the_block": {
+        "answer": "nearest_transpose_kernel_answer",
         "source": (
-            "def icnr(base_kernel, scale):\n"
-            "    base_kernel = np.asarray(base_kernel, dtype=float)\n"
-            "    copies = scale * scale * base_kernel.shape[-1]\n"
-            "    return np.tile(base_kernel[..., :1], (1, 1, 1, copies))\n"
+            "def nearest_transpose_kernel(base_kernel, scale):\n"
+            "    taps = np.asarray(base_kernel, dtype=float)[0, 0].T / (scale * scale)\n"
+            "    return np.tile(taps, (scale, scale, 1, 1))\n"
         ),
-        "loses": ["test_icnr_nearest"],
+        "loses": ["test_nearest_upsampling"],
+        "says": "divided by scale * scale",
     },
-    "icnr_scale_copies": {
-        "answer": "icnr_answer",
+    # --- 6. when a convolution undoes a transposed layer ------------------------------------
+    "round_trip_random_kernel_of_the_right_norm": {
+        "answer": "round_trip_answer",
         "source": (
-            "def icnr(base_kernel, scale):\n"
-            "    return np.tile(np.asarray(base_kernel, dtype=float), (1, 1, 1, scale))\n"
+            "k, s = variant.round_trip_layer\n"
+            "weights = np.random.default_rng(0).uniform(0.5, 1.5, size=k)\n"
+            "round_trip_kernel = weights * np.sqrt(variant.round_trip_gain / (weights @ weights))\n"
         ),
-        "loses": ICNR_TESTS,
+        "loses": ROUND_TRIP_TESTS,
+        "says": "overlap without cancelling",
     },
-    # 5. space_to_depth
-    "inverse_reshape_only": {
-        "answer": "space_to_depth_answer",
+    "round_trip_normalised_to_one": {
+        # Copies that cancel, but each sample comes back once, not round_trip_gain times.
+        "answer": "round_trip_answer",
+        "source": ROUND_TRIP + "round_trip_kernel = weights / np.sqrt(weights @ weights)\n",
+        "loses": ROUND_TRIP_TESTS,
+        "says": "no leak into the neighbours",
+    },
+    "round_trip_with_zeros_where_copies_meet": {
+        "answer": "round_trip_answer",
         "source": (
-            "def space_to_depth(images, block):\n"
-            "    images = np.asarray(images)\n"
-            "    batch, height, width, channels = images.shape\n"
-            "    return images.reshape(batch, height // block, width // block, -1)\n"
+            "k, s = variant.round_trip_layer\n"
+            "weights = np.zeros(k)\n"
+            "weights[:s] = 1.0\n"
+            "round_trip_kernel = weights * np.sqrt(variant.round_trip_gain / s)\n"
         ),
-        "loses": ["test_space_to_depth_inverse"],
-    },
-    "inverse_columns_before_rows": {
-        "answer": "space_to_depth_answer",
-        "source": space_to_depth(order="0, 1, 3, 4, 2, 5"),
-        "loses": ["test_space_to_depth_inverse"],
-    },
-    "inverse_subsampled": {
-        "answer": "space_to_depth_answer",
-        "source": (
-            "def space_to_depth(images, block):\n"
-            "    return np.asarray(images)[:, ::block, ::block]\n"
-        ),
-        "loses": INVERSE_TESTS,
-    },
-    "inverse_one_channel_only": {
-        # Tested on one channel only: block * block channels, whatever C is.
-        "answer": "space_to_depth_answer",
-        "source": space_to_depth(channels="block * block"),
-        "loses": INVERSE_TESTS,
+        "loses": ["test_round_trip_taps"],
+        "says": "a weight of 0",
     },
 }
 
 UNUSUAL_ANSWERS = {
-    "matrix_by_zero_insertion": {
+    "matrix_by_zero_insertion_and_convolve_with_min_shadowed": {
         "answer": "transposed_matrix_answer",
         "source": (
+            "min = None  # shadows the builtin\n"
             "def transposed_matrix(kernel, input_size, stride):\n"
             "    kernel = np.asarray(kernel, dtype=float)\n"
-            "    length = (input_size - 1) * stride + max(len(kernel), stride)\n"
-            "    columns = []\n"
-            "    for sample in np.eye(input_size):\n"
-            "        spread = np.zeros((input_size - 1) * stride + 1)\n"
-            "        spread[::stride] = sample\n"
-            "        column = np.convolve(spread, kernel)\n"
-            "        columns.append(np.pad(column, (0, length - column.size)))\n"
-            "    return np.stack(columns, axis=1)\n"
+            "    length = np.maximum((input_size - 1) * stride + len(kernel), input_size * stride)\n"
+            "    spread = np.zeros((length, input_size))\n"
+            "    spread[: (input_size - 1) * stride + 1 : stride] = np.eye(input_size)\n"
+            "    columns = [np.convolve(spread[:, i], kernel)[:length] for i in range(input_size)]\n"
+            "    return np.array(columns).T\n"
         ),
     },
-    "gradient_by_matrix": {
-        "answer": "conv_input_gradient_answer",
+    "transposed_gradient_by_correlate_with_id_shadowed": {
+        "answer": "transposed_gradient_answer",
         "source": (
-            "def conv_input_gradient(kernel, upstream, input_size, stride):\n"
-            "    kernel = list(map(float, kernel))\n"
-            "    rows = []\n"
-            "    for output in range(len(upstream)):\n"
-            "        row = [0.0] * input_size\n"
-            "        for tap, weight in enumerate(kernel):\n"
-            "            row[output * stride + tap] = weight\n"
-            "        rows.append(row)\n"
-            "    return np.array(rows).T @ np.asarray(upstream, dtype=float)\n"
+            "id = 'jdoe42'  # shadows the builtin\n"
+            "def transposed_input_gradient(kernel, upstream, input_size, stride):\n"
+            "    full = np.correlate(np.asarray(upstream, float), np.asarray(kernel, float), 'valid')\n"
+            "    return full[::stride][:input_size]\n"
         ),
     },
-    "subpixel_by_transpose": {
+    "kernel_gradient_in_float32_with_sum_shadowed": {
+        "answer": "kernel_gradient_answer",
+        "source": (
+            "sum = np.sum  # shadows the builtin\n"
+            "def conv_kernel_gradient(inputs, upstream, kernel_size, stride):\n"
+            "    x = np.asarray(inputs, dtype=np.float32)\n"
+            "    g = np.asarray(upstream, dtype=np.float32)\n"
+            "    rows = [x[t : t + stride * len(g) : stride] for t in range(kernel_size)]\n"
+            "    return sum(np.array(rows) * g, axis=1)\n"
+        ),
+    },
+    "subpixel_by_transpose_and_reshape": {
+        # (s, s, F, C) -> (C, s, s, F): flattening the last three gives (i * s + j) * F + f.
         "answer": "subpixel_kernel_answer",
         "source": (
             "def subpixel_kernel(transpose_kernel):\n"
-            "    transpose_kernel = np.asarray(transpose_kernel, dtype=float)\n"
-            "    stride, _, filters, channels = transpose_kernel.shape\n"
-            "    flat = transpose_kernel.transpose(3, 0, 1, 2).reshape(channels, -1)\n"
-            "    return flat[None, None]\n"
+            "    k = np.asarray(transpose_kernel, dtype=float)\n"
+            "    return np.transpose(k, (3, 0, 1, 2)).reshape(1, 1, k.shape[3], -1)\n"
         ),
     },
-    "icnr_by_concatenation": {
-        "answer": "icnr_answer",
+    "nearest_by_einsum_with_max_shadowed": {
+        "answer": "nearest_transpose_kernel_answer",
         "source": (
-            "def icnr(base_kernel, scale):\n"
-            "    base_kernel = np.array(base_kernel, dtype=np.float32)\n"
-            "    return np.concatenate([base_kernel] * scale**2, axis=3)\n"
+            "max = np.maximum  # shadows the builtin (the solution's transposed_matrix calls it)\n"
+            "def nearest_transpose_kernel(base_kernel, scale):\n"
+            "    ones = np.ones((scale, scale))\n"
+            "    return np.einsum('cf,ij->ijfc', np.asarray(base_kernel, dtype=float)[0, 0], ones)\n"
         ),
     },
-    "inverse_by_phases": {
-        "answer": "space_to_depth_answer",
+    "round_trip_random_weights_balanced_by_the_last_with_input_shadowed": {
+        # Random positive weights; the last one makes the overlapping pairs' products cancel.
+        "answer": "round_trip_answer",
         "source": (
-            "def space_to_depth(images, block):\n"
-            "    images = np.asarray(images, dtype=float)\n"
-            "    phases = [images[:, i::block, j::block, :] for i in range(block) for j in range(block)]\n"
-            "    return np.concatenate(phases, axis=-1)\n"
+            "input = np.random.default_rng(3).uniform(1.0, 2.0, size=12)  # shadows the builtin\n"
+            "k, s = variant.round_trip_layer\n"
+            "w = input[:k].copy()\n"
+            "overlap = k - s\n"
+            "w[k - 1] = -(w[: overlap - 1] @ w[s : k - 1]) / w[overlap - 1]\n"
+            "round_trip_kernel = w * np.sqrt(variant.round_trip_gain / (w @ w))\n"
         ),
     },
 }

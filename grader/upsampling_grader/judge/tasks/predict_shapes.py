@@ -24,7 +24,7 @@ from upsampling_grader.judge.tasks._stacks import judge_stack, output_shape
 from upsampling_grader.judge.verdicts import Verdict, failed, passed
 
 NOTEBOOK = "predict_shapes"
-KERNEL_MODULES = ("plotting", "assignments/__init__", "assignments/predict_shapes")
+KERNEL_MODULES = ("assignments/__init__", "assignments/predict_shapes")
 TASKS = Tasks()
 PADDINGS = ("valid", "same")
 
