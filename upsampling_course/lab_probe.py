@@ -102,6 +102,31 @@ def _losses(returned: object) -> list | str:
     return values
 
 
+def _weights(models: dict) -> dict:
+    return {
+        name: [np.asarray(w, dtype="float32") for w in model.inner.get_weights()]
+        for name, model in models.items()
+    }
+
+
+def _called(step, models: dict, real: np.ndarray, latents: np.ndarray) -> dict:
+    """One call of the student's step: its losses or its error, and every weight afterwards."""
+    report: dict = {"losses": None, "error": None}
+    try:
+        losses = _losses(step(real, latents))
+        if isinstance(losses, str):
+            report["error"] = losses
+        else:
+            report["losses"] = losses
+    except Exception as error:  # the student's error is the answer: reported, not raised
+        report["error"] = _error_text(error)
+    return {**report, **_weights(models)}
+
+
+def _error_text(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}".strip().splitlines()[-1][:500]
+
+
 def probe_step(
     namespace: dict,
     maker: str,
@@ -110,33 +135,40 @@ def probe_step(
     latents: np.ndarray,
     learning_rate: float,
     extra_args: list,
+    later: list = (),
 ) -> dict:
     """One step of ``namespace[maker]`` on the ``networks`` sent (see the module docstring).
 
     ``networks`` maps "generator" and "discriminator" to ``{"config", "weights"}``.
     The flags are recorded before the step can fail, so that a step that
     crashes after calling the networks still tells how it called them.
+    ``later`` asks for more calls of the same step on the same batch, each
+    ``{"weights": {network: weights}, "learning_rate"}``: new weights and
+    rate, no new trace of a ``tf.function`` (tracing costs more than the
+    call); their reports come back in order under "later".
     """
     keras = _keras()
     models = {
         name: recording(rebuilt(spec["config"], spec["weights"])) for name, spec in networks.items()
     }
     optimizers = [keras.optimizers.SGD(learning_rate) for _ in range(2)]
-    report: dict = {"losses": None, "error": None}
+    real, latents = np.asarray(real, "float32"), np.asarray(latents, "float32")
     try:
         step = namespace[maker](
             models["generator"], models["discriminator"], *optimizers, *extra_args
         )
-        losses = _losses(step(np.asarray(real, "float32"), np.asarray(latents, "float32")))
-        if isinstance(losses, str):
-            report["error"] = losses
-        else:
-            report["losses"] = losses
-    except Exception as error:  # the student's error is the answer: reported, not raised
-        report["error"] = f"{type(error).__name__}: {error}".strip().splitlines()[-1][:500]
+    except Exception as error:  # making the step failed: the student's error is the answer
+        step, report = None, {"losses": None, "error": _error_text(error), **_weights(models)}
+    if step is not None:
+        report = _called(step, models, real, latents)
     report["flags"] = {n: [_flag(f) for f in m.training_flags][:20] for n, m in models.items()}
-    for name, model in models.items():
-        report[name] = [np.asarray(w, dtype="float32") for w in model.inner.get_weights()]
+    report["later"] = []
+    for call in later if report["error"] is None else ():
+        for name, weights in call["weights"].items():
+            models[name].inner.set_weights([np.asarray(w, "float32") for w in weights])
+        for optimizer in optimizers:
+            optimizer.learning_rate = float(call["learning_rate"])
+        report["later"].append(_called(step, models, real, latents))
     return report
 
 
@@ -216,10 +248,12 @@ def update_effect(game, generator, discriminator, report, real, latents, setting
     new_d = after["discriminator"]
     real_after = np.asarray(new_d(np.asarray(real, "float32"), training=True)).ravel()
     d_after = loss_pair(game, real_after, np.asarray(new_d(fakes, training=True)).ravel(), setting)
+    # Only trainable weights count: batch normalization's running statistics move with every
+    # call in training mode, updated or not.
     changed = {
         name: any(
-            not np.array_equal(np.asarray(a), np.asarray(b))
-            for a, b in zip(model.get_weights(), report[name], strict=True)
+            variable.trainable and not np.array_equal(np.asarray(a), np.asarray(b))
+            for variable, a, b in zip(model.weights, model.get_weights(), report[name], strict=True)
         )
         for name, model in (("generator", generator), ("discriminator", discriminator))
     }

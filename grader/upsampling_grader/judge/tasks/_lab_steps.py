@@ -12,7 +12,8 @@ versions of the game, and the message names the one it matches.
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -95,6 +96,8 @@ class Setup:
     latents: np.ndarray
     setting: float  # the label smoothing (cross-entropy) or the margin (hinge)
     extra: list
+    seen: np.ndarray  # the images the discriminator's logits were set on (real and fakes)
+    width: float  # the spread its logits get when widened
 
 
 _DIGITS: list = []
@@ -138,26 +141,56 @@ def setup(case, task: str, game: str, batch_norm: bool, spread: bool = True) -> 
     images = _digits()
     real = images[rng.choice(len(images), lab_probe.BATCH, replace=False)].astype("float32")
     latents = rng.standard_normal((lab_probe.BATCH, lab_probe.LATENT_DIM)).astype("float32")
-    fakes = np.asarray(generator(latents, training=True))
+    seen = np.concatenate([real, np.asarray(generator(latents, training=True))])
     offset, width = float(rng.uniform(0.6, 1.4)), float(rng.uniform(1.5, 2.5))
-    lab_probe.spread_logits(
-        discriminator, np.concatenate([real, fakes]), offset, width if spread else None
-    )
+    lab_probe.spread_logits(discriminator, seen, offset, width if spread else None)
     if game == "bce":  # a label smoothing the student has not seen
-        smoothing = round(float(rng.uniform(0.1, 0.3)), 3)
-        return Setup(generator, discriminator, real, latents, smoothing, [smoothing])
-    return Setup(generator, discriminator, real, latents, case.variant["hinge_margin"], [])
+        setting = round(float(rng.uniform(0.1, 0.3)), 3)
+        extra = [setting]
+    else:
+        setting, extra = case.variant["hinge_margin"], []
+    return Setup(generator, discriminator, real, latents, setting, extra, seen, width)
 
 
-def probe(ask, maker: str, s: Setup, learning_rate: float) -> dict:
-    """One step of the student's ``maker`` on the judge's setup, read and checked (or Wrong)."""
+def widened(s: Setup) -> Setup:
+    """``s`` with a copy of its discriminator whose logits are spread wide (same mean)."""
+    discriminator = lab_probe.with_weights(s.discriminator, s.discriminator.get_weights())
+    offset = float(np.mean(np.asarray(discriminator(s.seen, training=True))))
+    lab_probe.spread_logits(discriminator, s.seen, offset, s.width)
+    return replace(s, discriminator=discriminator)
+
+
+def probe(ask, maker: str, s: Setup, learning_rate: float, later: tuple = ()) -> dict:
+    """One step of the student's ``maker`` on the judge's setup, read and checked (or Wrong).
+
+    ``later``: (setup, learning rate) pairs of more calls of the same step (one trace), on
+    networks of the same architecture and the same batch; their raw reports are in "later",
+    for :func:`checked`.
+    """
     networks = {
         "generator": lab_probe.network_spec(s.generator),
         "discriminator": lab_probe.network_spec(s.discriminator),
     }
-    answer = ask.helper(PROBE, maker, networks, s.real, s.latents, learning_rate, s.extra)
+    calls = [
+        {
+            "weights": {
+                "generator": t.generator.get_weights(),
+                "discriminator": t.discriminator.get_weights(),
+            },
+            "learning_rate": rate,
+        }
+        for t, rate in later
+    ]
+    answer = ask.helper(PROBE, maker, networks, s.real, s.latents, learning_rate, s.extra, calls)
     report = value_of(answer, f"one step of {maker}")
-    if type(report) is not dict or not {"losses", "error", "flags"} <= set(report):
+    if type(report) is not dict or not {"losses", "error", "flags", "later"} <= set(report):
+        raise Wrong(f"one step of {maker} could not be run (the kernel's reply was malformed)")
+    return checked(report, maker, s)
+
+
+def checked(report: object, maker: str, s: Setup) -> dict:
+    """One call's report, checked against the setup it ran on (Wrong with the reason)."""
+    if type(report) is not dict or not {"losses", "error"} <= set(report):
         raise Wrong(f"one step of {maker} could not be run (the kernel's reply was malformed)")
     if report["error"] is not None:
         raise Wrong(f"one step of {maker} failed: {str(report['error'])[:300]}")
@@ -180,20 +213,50 @@ def _close(got: float, want: float) -> bool:
     return abs(got - want) <= 2e-3 * abs(want) + 2e-4
 
 
+@contextmanager
+def _as_sent(s: Setup):
+    """The judge's networks as the kernel got them afterwards: a call in training mode moves
+    batch normalization's running statistics (by a tenth in the generator), and the next
+    call in inference mode must use the ones the kernel used."""
+    weights = [s.generator.get_weights(), s.discriminator.get_weights()]
+    try:
+        yield
+    finally:
+        s.generator.set_weights(weights[0])
+        s.discriminator.set_weights(weights[1])
+
+
 def _expected(s: Setup, game: str, formula, generator_training=True) -> tuple[float, float]:
-    real, fake = lab_probe.logits_of(
-        s.generator, s.discriminator, s.real, s.latents, generator_training
-    )
+    with _as_sent(s):
+        real, fake = lab_probe.logits_of(
+            s.generator, s.discriminator, s.real, s.latents, generator_training
+        )
     return tuple(float(v) for v in formula(real, fake, s.setting))
+
+
+def _steps_probe(ask, case, maker: str, game: str) -> tuple[Setup, dict, Setup, object]:
+    """The losses' and the updates' probe in one (one trace of the step): a call at learning
+    rate 0 on a discriminator whose logits are spread wide (every clip and target of a loss
+    counts), then one SGD step of ``UPDATE_RATE`` on its twin whose logits are only shifted
+    (a wide spread makes one step overshoot). Returns (setup, its checked report, the update's
+    setup, its raw report)."""
+    shifted = setup(case, f"steps {maker}", game, batch_norm=False, spread=False)
+    wide = widened(shifted)
+    report = probe(ask, maker, wide, 0.0, later=((shifted, UPDATE_RATE),))
+    later = report["later"]
+    update = later[0] if type(later) is list and len(later) == 1 else None
+    return wide, report, shifted, update
 
 
 def judge_losses(ask, case, maker: str, game: str) -> Verdict:
     """One share per returned loss: equal to its definition, or the known mistake named."""
-    s = setup(case, f"losses {maker}", game, batch_norm=False)
     try:
-        got = probe(ask, maker, s, 0.0)["losses"]
+        s, report, _, _ = remembered(
+            ask, ("steps", maker), lambda: _steps_probe(ask, case, maker, game)
+        )
     except Wrong as why:
         return failed(str(why))
+    got = report["losses"]
 
     def right(r, f, sm):
         return lab_probe.loss_pair(game, r, f, sm)
@@ -230,8 +293,10 @@ def judge_losses(ask, case, maker: str, game: str) -> Verdict:
 
 
 def _update_effect(ask, case, maker: str, game: str) -> dict:
-    s = setup(case, f"updates {maker}", game, batch_norm=False, spread=False)
-    report = probe(ask, maker, s, UPDATE_RATE)
+    _, _, s, update = remembered(
+        ask, ("steps", maker), lambda: _steps_probe(ask, case, maker, game)
+    )
+    report = checked(update, maker, s)
     return lab_probe.update_effect(
         game, s.generator, s.discriminator, report, s.real, s.latents, s.setting
     )
@@ -240,7 +305,7 @@ def _update_effect(ask, case, maker: str, game: str) -> dict:
 def judge_updates(ask, case, maker: str, game: str, names: tuple[str, ...]) -> Verdict:
     """One share per network in ``names``: one step lowered its own loss.
 
-    The hinge step's two update tests read one probe (a probe costs a trace of the step).
+    It reads the second call of the losses' probe (a probe costs a trace of the step).
     """
     try:
         effect = remembered(ask, ("updates", maker), lambda: _update_effect(ask, case, maker, game))
@@ -271,6 +336,11 @@ def judge_updates(ask, case, maker: str, game: str, names: tuple[str, ...]) -> V
 
 
 def _mode_logits(s: Setup, generator_training: bool, discriminator: str):
+    with _as_sent(s):
+        return _logits_in_mode(s, generator_training, discriminator)
+
+
+def _logits_in_mode(s: Setup, generator_training: bool, discriminator: str):
     fakes = np.asarray(s.generator(s.latents, training=generator_training))
     d = s.discriminator
     if discriminator == "together":
