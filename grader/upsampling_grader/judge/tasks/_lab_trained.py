@@ -24,7 +24,7 @@ from upsampling_grader.judge.verdicts import Verdict, failed, passed
 # 0.5 / sqrt(256) = 0.03, and the untrained generator's spread is about zero (its blank
 # images all look alike), so the thresholds (half the untrained Frechet distance, its
 # confident fraction + 0.05) are far from the noise of a generator that trained: the
-# solution scores about 100-140 where 324 is allowed, and a confident fraction of about 0.5.
+# solution scores about 100-150 where 324 is allowed, and a confident fraction of about 0.5.
 SAMPLES = 256
 # A sample whose mean squared pixel difference to its nearest training digit is below this
 # is a copy (two different real digits of one class differ by about 0.3 or more).
