@@ -248,6 +248,31 @@ def _steps_probe(ask, case, maker: str, game: str) -> tuple[Setup, dict, Setup, 
     return wide, report, shifted, update
 
 
+def _named_mistakes(s: Setup, game: str, got: float, index: int, want: float) -> list[str]:
+    """The known mistakes whose loss ``index`` (0 generator, 1 discriminator) is ``got``."""
+    return [
+        m.says
+        for m in MISTAKES[game]
+        for mode in (True, False)
+        if _close(got, _expected(s, game, m.losses, mode)[index])
+        and not _close(want, _expected(s, game, m.losses, mode)[index])
+    ]
+
+
+def _loss_mistake(ask, case, maker: str, game: str, name: str) -> str:
+    """The known mistake the network's loss in the losses' probe matches ("" if none): why
+    its update may climb."""
+    s, report, _, _ = remembered(
+        ask, ("steps", maker), lambda: _steps_probe(ask, case, maker, game)
+    )
+    index = NAMES.index(f"{name}_loss")
+    want = _expected(s, game, lambda r, f, sm: lab_probe.loss_pair(game, r, f, sm))[index]
+    if _close(report["losses"][index], want):
+        return ""
+    named = _named_mistakes(s, game, report["losses"][index], index, want)
+    return f"; its loss is {named[0]}" if named else ""
+
+
 def judge_losses(ask, case, maker: str, game: str) -> Verdict:
     """One share per returned loss: equal to its definition, or the known mistake named."""
     try:
@@ -273,13 +298,7 @@ def judge_losses(ask, case, maker: str, game: str) -> Verdict:
         if any(_close(got[index], w[index]) for w in wants):
             checks.append((True, ""))
             continue
-        named = [
-            m.says
-            for m in MISTAKES[game]
-            for mode in (True, False)
-            if _close(got[index], _expected(s, game, m.losses, mode)[index])
-            and not _close(wants[0][index], _expected(s, game, m.losses, mode)[index])
-        ]
+        named = _named_mistakes(s, game, got[index], index, wants[0][index])
         where = (
             f"{name} = {got[index]:.4f} on the judge's batch, where {GAMES[game]} gives "
             f"{wants[0][index]:.4f}"
@@ -327,7 +346,8 @@ def judge_updates(ask, case, maker: str, game: str, names: tuple[str, ...]) -> V
                 (
                     False,
                     f"one step raised the {name}'s own loss ({before:.4f} -> {after:.4f}): its "
-                    "update climbs the loss (a flipped sign, or the other network's target)",
+                    "update climbs the loss (a flipped sign, or the other network's target)"
+                    + _loss_mistake(ask, case, maker, game, name),
                 )
             )
         else:
