@@ -13,6 +13,10 @@ Grading a notebook costs a kernel start and TensorFlow's import, so answers
 are packed: one simulated student hands in several wrong answers at once, at
 most one per answer cell and with no two of them expected to lose the same
 test cell, which keeps each assignment to a handful of graded notebooks.
+A corpus's ``FILLERS`` (wrong answers in the same form) are handed in by every
+wrong-answer student for the cells they leave empty, so that a costly cell
+(the lab's training) runs only where an answer needs it; their losses are
+expected like the student's own.
 """
 
 from __future__ import annotations
@@ -66,6 +70,20 @@ def shared_cells(assignment: str) -> set[str]:
     return set(getattr(_corpus(assignment), "SHARED_CELLS", set()))
 
 
+def fillers(assignment: str) -> dict[str, dict]:
+    return getattr(_corpus(assignment), "FILLERS", {})
+
+
+def _losses(answer: dict, assignment: str, shared: set[str]) -> set[tuple[str, str]]:
+    """The test cells the answer loses or may lose, less the shared ones."""
+    notebook = _notebook_of(answer, assignment)
+    return {
+        (notebook, gid)
+        for gid in answer.get("loses", []) + answer.get("may_lose", [])
+        if gid not in shared
+    }
+
+
 def packed(answers: dict[str, dict], assignment: str) -> list[dict[str, dict]]:
     """The answers split into submissions: one answer per answer cell, disjoint losses.
 
@@ -75,19 +93,10 @@ def packed(answers: dict[str, dict], assignment: str) -> list[dict[str, dict]]:
     submissions: list[dict[str, dict]] = []
     for name, answer in answers.items():
         cell = (_notebook_of(answer, assignment), answer["answer"])
-        losses = {
-            (cell[0], gid)
-            for gid in answer.get("loses", []) + answer.get("may_lose", [])
-            if gid not in shared
-        }
+        losses = _losses(answer, assignment, shared)
         for submission in submissions:
             taken = {(_notebook_of(a, assignment), a["answer"]) for a in submission.values()}
-            lost = {
-                (_notebook_of(a, assignment), gid)
-                for a in submission.values()
-                for gid in a.get("loses", []) + a.get("may_lose", [])
-                if gid not in shared
-            }
+            lost = set().union(*(_losses(a, assignment, shared) for a in submission.values()))
             if cell not in taken and not losses & lost:
                 submission[name] = answer
                 break
@@ -96,12 +105,36 @@ def packed(answers: dict[str, dict], assignment: str) -> list[dict[str, dict]]:
     return submissions
 
 
-def student_of(assignment: str, name: str) -> tuple[str, dict[str, dict]]:
-    """The simulated student who handed in the named answer, and everything they handed in."""
+def with_fillers(submission: dict[str, dict], assignment: str) -> dict[str, dict]:
+    """A wrong-answer submission plus the corpus's fillers for the answer cells it leaves
+    empty, none of whose losses would hide one the submission must show."""
+    taken = {(_notebook_of(a, assignment), a["answer"]) for a in submission.values()}
+    shown = {(_notebook_of(a, assignment), gid) for a in submission.values() for gid in a["loses"]}
+    added = {
+        name: filler
+        for name, filler in fillers(assignment).items()
+        if (_notebook_of(filler, assignment), filler["answer"]) not in taken
+        and not _losses(filler, assignment, set()) & shown
+    }
+    return {**submission, **added}
+
+
+def students(assignment: str) -> dict[str, dict[str, dict]]:
+    """The simulated students besides perfect and untouched, each with what they hand in."""
+    found = {}
     for prefix, answers in (("wrong", wrong_answers), ("unusual", unusual_answers)):
         for number, submission in enumerate(packed(answers(assignment), assignment), start=1):
-            if name in submission:
-                return f"{prefix}-{number}", submission
+            if prefix == "wrong":
+                submission = with_fillers(submission, assignment)
+            found[f"{prefix}-{number}"] = submission
+    return found
+
+
+def student_of(assignment: str, name: str) -> tuple[str, dict[str, dict]]:
+    """The simulated student who handed in the named answer, and everything they handed in."""
+    for student, submission in students(assignment).items():
+        if name in submission and name not in fillers(assignment):
+            return student, submission
     raise KeyError(name)
 
 
@@ -136,13 +169,12 @@ def grade_assignment(assignment: str, root: Path) -> ScratchCourse:
     perfect = {name: filled_in(releases[name], solution_answers(sources[name])) for name in sources}
     course.submit("perfect", assignment, perfect)
     course.submit("untouched", assignment, releases)
-    for prefix, answers in (("wrong", wrong_answers), ("unusual", unusual_answers)):
-        for number, answer_set in enumerate(packed(answers(assignment), assignment), start=1):
-            submission = dict(perfect)
-            for answer in answer_set.values():
-                name = f"{_notebook_of(answer, assignment)}.ipynb"
-                submission[name] = filled_in(submission[name], {answer["answer"]: answer["source"]})
-            course.submit(f"{prefix}-{number}", assignment, submission)
+    for student, answer_set in students(assignment).items():
+        submission = dict(perfect)
+        for answer in answer_set.values():
+            name = f"{_notebook_of(answer, assignment)}.ipynb"
+            submission[name] = filled_in(submission[name], {answer["answer"]: answer["source"]})
+        course.submit(student, assignment, submission)
     course.autograde(assignment)
     return course
 

@@ -113,3 +113,26 @@ def test_non_finite_answers_are_wrong_before_any_comparison():
         from upsampling_grader.judge.named_mistakes import read_array
 
         read_array(Answer(value=np.array([np.nan])), "the output")
+
+
+def test_lab_judge_remembers_an_answer_per_kernel_only():
+    """A task's finding is reused by the other tasks of the same kernel (one probe per step),
+    a Wrong too, and never handed to the next student's kernel, even at the same address."""
+    from upsampling_grader.judge.tasks._lab_steps import remembered
+
+    class Asker:  # stands for upsampling_grader.judge.channel.Asker
+        pass
+
+    first, calls = Asker(), []
+    assert remembered(first, "model", lambda: calls.append(1) or "first's") == "first's"
+    assert remembered(first, "model", lambda: "asked again") == "first's"
+    assert calls == [1]
+
+    def wrong():
+        raise Wrong("no generator")
+
+    for compute in (wrong, lambda: "fine the second time"):
+        with pytest.raises(Wrong, match="no generator"):
+            remembered(first, "broken", compute)
+    del first
+    assert remembered(Asker(), "model", lambda: "second's") == "second's"

@@ -16,14 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from upsampling_course.gan.averaging import sample_latents, with_weight_averaging
 from upsampling_course.gan.networks import keras_module, make_reproducible
 from upsampling_course.gan.recipes import LAB_RECIPE, Recipe
-from upsampling_course.gan.steps import (
-    make_code_train_step,
-    make_train_step,
-    sample_latents,
-    with_weight_averaging,
-)
 
 
 @dataclass
@@ -57,6 +52,9 @@ def recipe_train_step(recipe: Recipe, generator, discriminator, make_step: Calla
         return keras.optimizers.Adam(learning_rate, beta_1=recipe.beta_1, beta_2=recipe.beta_2)
 
     if make_step is None:
+        # Imported here: the lab's graded kernel has no reference steps (gan.averaging says why).
+        from upsampling_course.gan.steps import make_code_train_step, make_train_step
+
         make_step = make_train_step
         if recipe.code_classes:
             make_step = functools.partial(
