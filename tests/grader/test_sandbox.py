@@ -6,8 +6,10 @@ students only, and one run (two jobs at a time) of the same honest students
 beside the hostile submissions of tests/assignments/sandbox_attacks.py. Nothing
 outside a hostile student's own result may differ: the honest students'
 grades in the course gradebook and in the CSV, the course's folders, and no
-process may be left. The hostile rows must say what happened. The first
-tests are cheap checks of the sandbox itself, without nbgrader.
+process may be left. The hostile rows must say what happened: an attack that
+fails stops its answer cell, so the judge (which scores every test from
+outside the kernel) finds that answer not defined and scores its tests 0. The
+first tests are cheap checks of the sandbox itself, without nbgrader.
 """
 
 from __future__ import annotations
@@ -451,6 +453,9 @@ def test_each_hostile_student_is_contained_and_its_rows_say_what_happened(graded
         for test in tests:
             score, reason = float(rows[(student, test)]["score"]), rows[(student, test)]["reason"]
             assert score == (0 if lost else release.points[test]), (student, test, reason)
+            # The attack stopped its cell before the answer was defined: the judge, which
+            # scores from outside the kernel, found nothing to ask (not a crashed grader).
+            assert not lost or "is not defined in the notebook" in reason, (student, reason)
         if attack is not None:
             reasons = " ".join(rows[(student, t)]["reason"] for t in [*tests, TOTAL])
             assert any(words in reasons for words in attack.words), (attack.name, reasons)

@@ -11,9 +11,11 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,6 +126,29 @@ def folder_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
+# The grading command's summary line when a student needs attention (course.summary).
+ATTENTION_LINE = re.compile(r"^\d+ need attention$", re.M)
+
+
+def grading_problem(
+    result: subprocess.CompletedProcess, csv_path: Path, started_ns: int
+) -> str | None:
+    """What is wrong with a run of `upsampling-grader grade`, or None when it graded.
+
+    Exit 0 and exit 1 both mean that the class was graded (1: a student needs
+    attention, as the wrong answers do) and both leave the CSV of this run. A
+    crash of the command also exits 1 (Python's status for an uncaught
+    exception), with a traceback and no CSV or summary: that is a failure.
+    """
+    if result.returncode not in (0, 1):
+        return f"exited {result.returncode}"
+    if not csv_path.exists() or csv_path.stat().st_mtime_ns < started_ns:
+        return f"exited {result.returncode} without writing {csv_path.name}"
+    if result.returncode == 1 and not ATTENTION_LINE.search(result.stdout):
+        return "exited 1 without a summary of the students who need attention"
+    return None
+
+
 @dataclass
 class Score:
     score: float
@@ -168,14 +193,16 @@ class ScratchCourse:
     def autograde(self, assignment: str) -> subprocess.CompletedProcess:
         """Grade every submission with the course's command, as an instructor would: the
         judge scores the tests (plain `nbgrader autograde` gives judged tests 0)."""
+        csv_path = self.root / "grades" / f"{assignment}.csv"
+        started = time.time_ns()
         result = run_grader(
             "grade", assignment, "--course", str(self.root), "--no-feedback", "--quiet",
             "--jobs", "1", cwd=self.root,
         )  # fmt: skip
-        # Exit 1 means a student needs attention (the wrong answers do); 2 or more: a failure.
-        if result.returncode not in (0, 1):
+        problem = grading_problem(result, csv_path, started)
+        if problem:
             raise AssertionError(
-                f"upsampling-grader grade {assignment} exited {result.returncode}:\n"
+                f"upsampling-grader grade {assignment} {problem}:\n"
                 f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
             )
         return result

@@ -2,14 +2,34 @@
 
 Each student is built from the released notebook in code (nothing is
 committed as a notebook) together with the outcome the grading command must
-reach: which graded cells lose their points, the student's status, and words
-that the CSV's reasons must contain. Used by tests/grader/test_class.py,
+reach: what each graded cell scores, the student's status, and words that the
+CSV's reasons must contain. Used by tests/grader/test_class.py,
 tests/grader/test_sandbox.py and benchmarks/grading_speed.py.
 
 The class is written in terms of answer cells, which stay put while the
 assignment's tests change: the points and each answer's test cells are read
 from the source notebook, and a wrong answer loses the cells that
-tests/assignments/wrong_answers/predict_shapes.py says it loses.
+tests/assignments/wrong_answers/predict_shapes.py says it loses, with the
+words its "says" gives for the judge's message.
+
+Every test cell is scored by the judge, from outside the student's kernel
+(grader/upsampling_grader/judge/tasks/predict_shapes.py), so the outcomes are
+the judge's: a function answer is right on every case it tries or scores 0; a
+stack of shapes earns a share per layer, each layer judged from the student's
+own shape before it, so a slip costs only the layers it gets wrong
+(``WRONG_LAYERS``); an answer the kernel never defined scores 0 with the
+judge's "not defined". The cases written for in-kernel tests keep their
+purpose with the judge, with three changes:
+
+- ``always_equal``'s answer, an object equal to everything, is refused as not
+  plain data (it once failed the hidden tests' int check);
+- ``loops``'s function loops only when the judge calls it, not in a test
+  cell: the judge's request times out, the kernel is interrupted, and only
+  that test is lost;
+- ``tf_logs``'s function writes a TensorFlow log line to stderr each time the
+  judge calls it: the judge reads only its answer, so no point depends on
+  what the kernel prints (nbgrader's IgnorePattern did that job for in-kernel
+  tests).
 """
 
 from __future__ import annotations
@@ -24,8 +44,13 @@ import nbformat
 
 from tests.assignments.wrong_answers import predict_shapes as wrong_predict_shapes
 from tests.support.grading import SOLUTIONS, filled_in, nbgrader_meta
+from upsampling_course.assignments.predict_shapes import (
+    CHOICES,
+    classifier_stack,
+    generator_stack,
+)
 from upsampling_grader.notebooks import graded_test_ids, is_answer_cell
-from upsampling_grader.results import TOTAL, Status
+from upsampling_grader.results import TOTAL, CellStatus, Status
 
 ASSIGNMENT = "predict_shapes"
 NOTEBOOK = "predict_shapes.ipynb"
@@ -58,23 +83,53 @@ NOT_FOUND = "found nothing at"
 
 WRONG_ANSWERS = wrong_predict_shapes.WRONG_ANSWERS
 
+# The stacks the judge scores layer by layer (judge/tasks/_stacks.py), and the layers
+# (numbered from 1) that the class's wrong answers to them get wrong. Every layer after
+# one of these follows from the student's own wrong shape, so it stays right.
+STACKS = {"test_classifier_shapes": classifier_stack, "test_generator_shapes": generator_stack}
+WRONG_LAYERS = {
+    "pooling_rounds_up": {2},  # MaxPooling2D rounded up (the corpus picks sides that leave a row)
+    "valid_conv_forgotten_in_generator": {6},  # the one 'valid' Conv2D kept at its input's side
+}
+
+
+def layers_in(test: str) -> int:
+    """How many layers a stack question has (the same for every variant)."""
+    any_variant = {name: options[0] for name, options in CHOICES.items()}
+    return len(STACKS[test](any_variant)[1])
+
 
 def _wrong(name: str) -> str:
     return WRONG_ANSWERS[name]["source"]
 
 
-def loses(wrong: str) -> set[str]:
-    """The test cells a wrong answer of tests/assignments/wrong_answers/ loses."""
-    return set(WRONG_ANSWERS[wrong]["loses"])
+def says(wrong: str) -> str:
+    """Words of the judge's message for a wrong answer of tests/assignments/wrong_answers/."""
+    return WRONG_ANSWERS[wrong]["says"]
+
+
+def kept(wrong: str) -> dict[str, float]:
+    """The share of its points each test cell a wrong answer loses still earns: 0 for a
+    function answer (all cases or nothing), the right layers' share for a stack."""
+    shares = {}
+    for test in WRONG_ANSWERS[wrong]["loses"]:
+        wrong_layers = WRONG_LAYERS[wrong] if test in STACKS else None
+        shares[test] = 0.0 if wrong_layers is None else 1 - len(wrong_layers) / layers_in(test)
+    return shares
 
 
 def first_lost(wrong: str) -> str:
     """The first test cell (in notebook order) that a wrong answer loses."""
-    return next(test for test in POINTS if test in loses(wrong))
+    return next(test for test in POINTS if test in kept(wrong))
 
 
 def first_test(answer: str) -> str:
     return TESTS_OF[answer][0]
+
+
+def zero(*answers: str) -> dict[str, float]:
+    """Every test cell of these answer cells scores 0."""
+    return {test: 0.0 for answer in answers for test in TESTS_OF[answer]}
 
 
 @dataclass
@@ -83,14 +138,23 @@ class Student:
 
     name: str
     build: Callable  # (release notebook, solution answers) -> {file name: text}
-    loses: set[str] = field(default_factory=set)  # test cells that must score 0
+    kept: dict[str, float] = field(default_factory=dict)  # test cell -> share of its points
     status: Status = Status.OK
-    reasons: dict[str, str] = field(default_factory=dict)  # cell or TOTAL -> words in its reason
+    # cell or TOTAL -> words that must all be in its reason
+    reasons: dict[str, tuple[str, ...]] = field(default_factory=dict)
     timestamp: str | None = ON_TIME
     graded: bool = True  # False when no cell can be run at all
 
     def expected_scores(self) -> dict[str, float]:
-        return {cell: (0 if cell in self.loses else points) for cell, points in POINTS.items()}
+        # The judge writes partial credit in points with two decimals (judge/verdicts.py).
+        return {
+            cell: round(points * self.kept.get(cell, 1.0), 2) for cell, points in POINTS.items()
+        }
+
+    def expected_cell_status(self, cell: str) -> CellStatus:
+        if not self.graded:
+            return CellStatus.NOT_GRADED
+        return CellStatus.of_score(self.expected_scores()[cell], POINTS[cell])
 
 
 def _text(nb) -> str:
@@ -181,8 +245,9 @@ def truncated(release, answers):
     return {NOTEBOOK: text[: len(text) // 2]}
 
 
-# Loops for "valid" only: one test cell times out (and honours the interrupt),
-# the next one runs as usual.
+# Loops for "valid" only, when the judge calls it: the judge's request for the
+# 'valid' cases times out and the kernel is interrupted (the loop honours it);
+# the 'same' cases and every later test are asked and answered as usual.
 INFINITE_LOOP = """\
 def conv_output_length(size, kernel_size, stride, padding):
     if padding == "same":
@@ -214,8 +279,8 @@ classifier_shapes = [(28, 28, 16), (14, 14, 16), (7, 7, 32), (5, 5, 64)]
 """
 
 # Correct, but writes a TensorFlow-style log line to stderr each time it is
-# called, as TensorFlow's C++ code does: nbgrader would score the test cell 0
-# for that line unless IgnorePattern (nbgrader_config.py) drops it.
+# called, as TensorFlow's C++ code does, 60 times per test: the judge reads
+# only the answer to its request, so the lines cost nothing.
 TENSORFLOW_LOGS = """\
 import sys
 
@@ -287,16 +352,17 @@ def extra_notebook(release, answers):
 
 def simulated_class() -> list[Student]:
     """23 students: ordinary ones first, then every fault the grading command must contain."""
-    every_cell = set(POINTS)
     classifier = first_test("classifier_shapes_answer")
+    conv_valid = first_test("conv_output_length_answer")
+    not_defined = "is not defined in the notebook"  # the judge, of a name the kernel lacks
     return [
         Student("ada", perfect),
         Student("bao", perfect, timestamp=None),
         Student(
             "chen",
             with_answers(classifier_shapes_answer=_wrong("pooling_rounds_up")),
-            loses=loses("pooling_rounds_up"),
-            reasons={first_lost("pooling_rounds_up"): "AssertionError"},
+            kept=kept("pooling_rounds_up"),
+            reasons={classifier: ("layer 2", says("pooling_rounds_up"))},
         ),
         Student(
             "dara",
@@ -304,121 +370,162 @@ def simulated_class() -> list[Student]:
                 conv_output_length_answer=_wrong("valid_ignores_stride"),
                 parameter_counts_answer=_wrong("parameters_without_bias"),
             ),
-            loses=loses("valid_ignores_stride") | loses("parameters_without_bias"),
+            kept=kept("valid_ignores_stride") | kept("parameters_without_bias"),
+            reasons={
+                first_lost("valid_ignores_stride"): (says("valid_ignores_stride"),),
+                first_lost("parameters_without_bias"): (says("parameters_without_bias"),),
+            },
         ),
         Student(
             "emeka",
             blank,
-            loses=every_cell,
-            reasons={classifier: "NotImplementedError"},
+            kept=zero(*TESTS_OF),
+            reasons={
+                classifier: ("raised NotImplementedError", f"classifier_shapes: it {not_defined}"),
+                conv_valid: ("conv_output_length(", "it raised NotImplementedError"),
+            },
         ),
         Student(
             "test_pass",
             test_replaced_by_pass,
-            loses=loses("valid_ignores_stride"),
+            kept=kept("valid_ignores_stride"),
             status=Status.REPAIRED,
-            reasons={first_lost("valid_ignores_stride"): "test cell was edited"},
+            reasons={
+                first_lost("valid_ignores_stride"): (
+                    "test cell was edited",
+                    says("valid_ignores_stride"),
+                )
+            },
         ),
         Student(
             "points_100",
             points_changed,
             status=Status.REPAIRED,
-            reasons={classifier: "points"},
+            reasons={classifier: ("points",)},
         ),
         Student(
             "test_markdown",
             test_turned_into_markdown,
-            loses=loses("square_upsampling_only"),
+            kept=kept("square_upsampling_only"),
             status=Status.REPAIRED,
-            reasons={first_lost("square_upsampling_only"): "turned into markdown"},
+            reasons={
+                first_lost("square_upsampling_only"): (
+                    "turned into markdown",
+                    says("square_upsampling_only"),
+                )
+            },
         ),
         Student(
+            # The deleted test is put back by nbgrader and judged like any other.
             "test_deleted",
             test_deleted,
-            loses=loses("valid_conv_forgotten_in_generator"),
+            kept=kept("valid_conv_forgotten_in_generator"),
             status=Status.REPAIRED,
-            reasons={first_lost("valid_conv_forgotten_in_generator"): "test cell was deleted"},
+            reasons={
+                first_lost("valid_conv_forgotten_in_generator"): (
+                    "test cell was deleted",
+                    says("valid_conv_forgotten_in_generator"),
+                )
+            },
         ),
         Student(
             "both_deleted",
             answer_and_test_deleted,
-            loses=set(TESTS_OF["parameter_counts_answer"]),
+            kept=zero("parameter_counts_answer"),
             status=Status.REPAIRED,
-            reasons={first_test("parameter_counts_answer"): "parameter_counts_answer was deleted"},
+            reasons={
+                first_test("parameter_counts_answer"): (
+                    "parameter_counts_answer was deleted",
+                    f"dense_parameters: it {not_defined}",
+                )
+            },
         ),
         Student(
             "no_metadata",
             metadata_stripped,
             status=Status.REPAIRED,
-            reasons={TOTAL: "no nbgrader metadata"},
+            reasons={TOTAL: ("no nbgrader metadata",)},
         ),
         Student(
             "copied_cell",
             duplicated_cell,
             status=Status.REPAIRED,
-            reasons={first_test("conv_output_length_answer"): "appears more than once"},
+            reasons={conv_valid: ("appears more than once",)},
         ),
         Student(
             "truncated",
             truncated,
-            loses=every_cell,
+            kept=zero(*TESTS_OF),
             status=Status.FAILED,
-            reasons={TOTAL: "not valid JSON"},
+            reasons={TOTAL: ("not valid JSON",)},
             graded=False,
         ),
         Student(
             "loops",
             with_answers(conv_output_length_answer=INFINITE_LOOP),
-            loses=loses("valid_ignores_stride"),
+            kept={conv_valid: 0.0},
             status=Status.CHECK_BY_HAND,
-            reasons={first_lost("valid_ignores_stride"): "timed out"},
+            reasons={conv_valid: ("conv_output_length(", "did not answer within")},
         ),
         Student(
             "ignores_interrupt",
             with_answers(upsampling_output_shape_answer=IGNORES_INTERRUPT),
-            loses=set(TESTS_OF["upsampling_output_shape_answer"]),
+            kept=zero("upsampling_output_shape_answer"),
             status=Status.CHECK_BY_HAND,
-            reasons={first_test("upsampling_output_shape_answer"): "ignored the interrupt"},
+            reasons={
+                first_test("upsampling_output_shape_answer"): (
+                    "ignored the interrupt",
+                    f"upsampling_output_shape` {not_defined}",
+                )
+            },
         ),
         Student(
             "crashes",
             with_answers(generator_shapes_answer=CRASH),
-            loses=set(TESTS_OF["generator_shapes_answer"]),
+            kept=zero("generator_shapes_answer"),
             status=Status.CHECK_BY_HAND,
-            reasons={first_test("generator_shapes_answer"): "crashed the kernel"},
+            reasons={
+                first_test("generator_shapes_answer"): (
+                    "crashed the kernel",
+                    f"generator_shapes: it {not_defined}",
+                )
+            },
         ),
         Student(
+            # The sandbox's memory limit stops the answer cell; the judge finds nothing.
             "memory_hog",
             with_answers(classifier_shapes_answer=MEMORY_HOG),
-            loses=set(TESTS_OF["classifier_shapes_answer"]),
-            reasons={classifier: "MemoryError"},
+            kept=zero("classifier_shapes_answer"),
+            reasons={classifier: ("MemoryError", f"classifier_shapes: it {not_defined}")},
         ),
         Student(
             "always_equal",
             with_answers(conv_output_length_answer=ALWAYS_EQUAL),
-            loses=set(TESTS_OF["conv_output_length_answer"]),
-            # The judge insists on an int.
-            reasons={first_test("conv_output_length_answer"): "AssertionError"},
+            kept=zero("conv_output_length_answer"),
+            reasons={
+                test: ("Anything", "not plain data")
+                for test in TESTS_OF["conv_output_length_answer"]
+            },
         ),
         Student(
             "snooper",
             snooping,
             status=Status.CHECK_BY_HAND,
-            reasons={first_test("parameter_counts_answer"): "read it by hand"},
+            reasons={first_test("parameter_counts_answer"): ("read it by hand",)},
         ),
         Student("tf_logs", with_answers(conv_output_length_answer=TENSORFLOW_LOGS)),
-        Student("renamed", renamed, status=Status.REPAIRED, reasons={TOTAL: "was renamed"}),
+        Student("renamed", renamed, status=Status.REPAIRED, reasons={TOTAL: ("was renamed",)}),
         Student(
             "extra",
             extra_notebook,
             status=Status.REPAIRED,
-            reasons={TOTAL: "extra notebook scratch.ipynb"},
+            reasons={TOTAL: ("extra notebook scratch.ipynb",)},
         ),
         Student(
             "late",
             perfect,
             status=Status.LATE,
-            reasons={TOTAL: "after the due date"},
+            reasons={TOTAL: ("after the due date",)},
             timestamp=LATE,
         ),
     ]
