@@ -10,8 +10,10 @@ real command, each under its own student id). The attacks are those of issue
 silenced, a replaced run_cell_async), the reference implementation through
 the package or the file system, fake modules in ``sys.modules``, the
 judge's request read from the caller's frame, ``settrace`` and audit hooks,
-a reply to the judge forged before it asks, an id set to another student's
-and a notebook solved for another student's numbers.
+a reply to the judge forged before it asks, patched builtins and NumPy, a
+``str`` equal to every letter and NaN answers (the last round's tricks), an
+id set to another student's and a notebook solved for another student's
+numbers.
 """
 
 from __future__ import annotations
@@ -143,6 +145,26 @@ ATTACKS = [
         answers={"matching_output_padding_answer": ECHO_THE_CALLER},
     ),
     Attack(
+        # The last round's in-kernel tricks: a str equal to every letter, NaN sizes.
+        "str_subclass_equal_to_every_letter_and_nan_sizes",
+        answers={
+            "two_settings_answer": "class Letter(str):\n"
+            "    def __eq__(self, other):\n"
+            "        return True\n"
+            "    __hash__ = str.__hash__\n"
+            "sizes_compared = (float('nan'), float('nan'))\n"
+            "why_same_size = Letter('Z')\n"
+        },
+    ),
+    Attack(
+        "patches_builtins_and_numpy",
+        added_cell="import builtins\n"
+        "import numpy as np\n"
+        "np.allclose = lambda *args, **kwargs: True\n"
+        "np.array_equal = lambda *args, **kwargs: True\n"
+        "builtins.int = lambda *args, **kwargs: 14\n",
+    ),
+    Attack(
         "settrace_and_audit_hook_copy_what_the_judge_sends",
         added_cell="import sys\n"
         "seen = []\n"
@@ -168,6 +190,8 @@ GROUPS = {
         "expected_value_read_from_the_callers_frame",
     ),
     "hostile-fakes": (
+        "str_subclass_equal_to_every_letter_and_nan_sizes",
+        "patches_builtins_and_numpy",
         "fake_answers_module_in_sys_modules",
         "reply_forged_before_the_judge_asks",
         "reference_found_on_the_disk",
