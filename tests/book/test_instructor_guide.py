@@ -4,9 +4,12 @@ Commands live in `{code-block} bash` boxes marked `:class: tested-instructor`
 (run in the course folder) or `:class: tested-student` (run in a student's
 home folder). The test runs them all, in page order, in a scratch copy of the
 course with a scratch nbgrader exchange, playing one student who fetches the
-assignment, solves it, submits it and fetches the feedback. It then checks the
-grades the commands exported and the feedback the student got. The facts about
-Keras the teaching page states are checked against real Keras.
+assignment, solves it, submits it and fetches the feedback, beside a blank
+submission and one with a known wrong answer. It then checks the grades the
+commands exported (full marks for the solution, the wrong answer's loss, 0 for
+the blank), the feedback the student got, and the page's warning that plain
+`nbgrader autograde` scores judged tests 0. The facts about Keras the teaching
+page states are checked against real Keras.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ import getpass
 import html
 import os
 import re
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -47,6 +52,13 @@ ASSIGNMENT = "predict_shapes"
 # The assignment's points, from its notebook's metadata (one definition).
 FULL_MARKS = assignment_facts(ASSIGNMENT).points
 WRONG = "valid_ignores_stride"
+# The judge scores every test of a function answer all or nothing (judge/tasks/predict_shapes.py):
+# the wrong answer loses the whole points of the test cells the corpus says it loses.
+LOST = sum(
+    float(cell.metadata["nbgrader"]["points"])
+    for cell in nbformat.read(SOLUTIONS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4).cells
+    if cell.metadata.get("nbgrader", {}).get("grade_id") in WRONG_ANSWERS[WRONG]["loses"]
+)
 
 
 def blocks_marked_tested() -> list[tuple[str, str]]:
@@ -142,13 +154,15 @@ def submitted_through_the_exchange(course: Path, source) -> None:
 def test_every_tested_command_ran(walked_through):
     ran = [commands for commands, _ in walked_through["outputs"]]
     for expected in (
-        "collect",
-        "autograde",
-        "generate_feedback",
-        "export",
+        "nbgrader collect",
         "upsampling-grader grade",
+        "nbgrader release_feedback",
+        "nbgrader fetch_feedback",
+        "nbgrader export",
     ):
         assert any(expected in commands for commands in ran), expected
+    # The course's command autogrades: the page never has plain nbgrader do it.
+    assert not any("nbgrader autograde" in commands for commands in ran)
 
 
 # What no command of the page may print: a warning of nbgrader, Python or a library.
@@ -168,12 +182,15 @@ def test_no_command_of_the_page_prints_a_warning(walked_through):
     assert not warnings, "\n".join(warnings[:20])
 
 
-def test_the_exported_grades_give_the_student_full_marks(walked_through):
+def test_the_exported_grades_give_each_student_what_their_answers_earn(walked_through):
     with open(walked_through["course"] / "grades.csv", newline="") as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     row = rows[getpass.getuser()]
     assert float(row["raw_score"]) == float(row["max_score"]) == FULL_MARKS
     assert float(row["late_submission_penalty"]) == 0
+    assert 0 < LOST < FULL_MARKS
+    assert float(rows["wrong_student"]["raw_score"]) == FULL_MARKS - LOST
+    assert float(rows["blank_student"]["raw_score"]) == 0
 
 
 def test_the_course_command_wrote_its_csv(walked_through):
@@ -182,6 +199,11 @@ def test_the_course_command_wrote_its_csv(walked_through):
         rows = {(r["student"], r["cell"]): r for r in csv.DictReader(handle)}
     total = rows[(getpass.getuser(), "(total)")]
     assert (float(total["score"]), total["status"]) == (FULL_MARKS, "ok")
+    for cell in WRONG_ANSWERS[WRONG]["loses"]:
+        row = rows[("wrong_student", cell)]
+        assert float(row["score"]) == 0, row
+        assert WRONG_ANSWERS[WRONG]["says"] in row["reason"], row["reason"]
+    assert float(rows[("wrong_student", "(total)")]["score"]) == FULL_MARKS - LOST
 
 
 def test_the_student_got_feedback_without_hidden_tests(walked_through):
@@ -194,6 +216,49 @@ def test_the_student_got_feedback_without_hidden_tests(walked_through):
         assert f"{FULL_MARKS:.1f} / {FULL_MARKS:.1f}" in plain
         leaked = [line for line in secrets if line in plain]
         assert not leaked, f"{page.name} shows hidden tests: {leaked[:2]}"
+
+
+def test_plain_nbgrader_autograde_scores_judged_tests_0_and_says_why(walked_through, tmp_path):
+    """What the page warns of: nbgrader's own autograde, on a copy of the graded course,
+    gives the solution 0 and tells the instructor to grade with the course's command."""
+    student = getpass.getuser()
+    copy = tmp_path / "course"
+    shutil.copytree(walked_through["course"], copy, symlinks=True)
+    # nbgrader does not tell the kernel whose notebook it runs: with STUDENT_ID typed in (as
+    # off the hub), the set-up cell finds the student's numbers and the visible checks pass.
+    submitted = copy / "submitted" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    nb = nbformat.read(submitted, 4)
+    first = next(cell for cell in nb.cells if cell.cell_type == "code")
+    assert first.source.startswith('STUDENT_ID = ""'), first.source
+    first.source = first.source.replace('STUDENT_ID = ""', f"STUDENT_ID = {student!r}", 1)
+    nbformat.write(nb, submitted)
+    plain = ["autograde", ASSIGNMENT, "--student", student, "--force"]
+    done = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *plain],
+        cwd=copy,
+        env=tools_first(),
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{copy / 'gradebook.db'}") as gradebook:
+        graded = gradebook.find_submission(ASSIGNMENT, student)
+        assert graded.max_score == FULL_MARKS and graded.score == 0
+    autograded = nbformat.read(
+        copy / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4
+    )
+    tests = [
+        cell
+        for cell in autograded.cells
+        if cell.metadata.get("nbgrader", {}).get("grade")
+        and not cell.metadata["nbgrader"].get("solution")
+    ]
+    assert tests
+    for cell in tests:
+        told = [o["evalue"] for o in cell.outputs if o.get("output_type") == "error"]
+        assert told and f"upsampling-grader grade {ASSIGNMENT}" in told[-1], cell.outputs
 
 
 def test_the_shapes_and_counts_the_teaching_page_states_are_what_keras_gives():

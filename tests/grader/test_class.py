@@ -40,7 +40,6 @@ from tests.support.grading import (
 from tests.support.predict_shapes_class import (
     ASSIGNMENT,
     DUE_DATE,
-    NOT_FOUND,
     NOTEBOOK,
     POINTS,
     TOTAL,
@@ -48,6 +47,7 @@ from tests.support.predict_shapes_class import (
     hand_in,
     simulated_class,
 )
+from tests.support.predict_shapes_hostile import NOT_FOUND
 from upsampling_grader.assignment import NotebookSpec, load_assignment, load_course_config
 from upsampling_grader.grading_run import GradingRun, configured
 from upsampling_grader.limits import STUDENT_TIMEOUT as DEFAULT_STUDENT_TIMEOUT

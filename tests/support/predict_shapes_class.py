@@ -3,7 +3,8 @@
 Each student is built from the released notebook in code (nothing is
 committed as a notebook) together with the outcome the grading command must
 reach: what each graded cell scores, the student's status, and words that the
-CSV's reasons must contain. Used by tests/grader/test_class.py,
+CSV's reasons must contain (the hostile answers' sources are in
+tests/support/predict_shapes_hostile.py). Used by tests/grader/test_class.py,
 tests/grader/test_sandbox.py and benchmarks/grading_speed.py.
 
 The class is written in terms of answer cells, which stay put while the
@@ -44,6 +45,15 @@ import nbformat
 
 from tests.assignments.wrong_answers import predict_shapes as wrong_predict_shapes
 from tests.support.grading import SOLUTIONS, filled_in, nbgrader_meta
+from tests.support.predict_shapes_hostile import (
+    ALWAYS_EQUAL,
+    CRASH,
+    IGNORES_INTERRUPT,
+    INFINITE_LOOP,
+    MEMORY_HOG,
+    SNOOPER,
+    TENSORFLOW_LOGS,
+)
 from upsampling_course.assignments.predict_shapes import (
     CHOICES,
     classifier_stack,
@@ -77,8 +87,6 @@ def _anatomy() -> tuple[dict[str, float], dict[str, list[str]]]:
 
 
 POINTS, TESTS_OF = _anatomy()
-# What the snooping student prints when a search finds nothing.
-NOT_FOUND = "found nothing at"
 
 
 WRONG_ANSWERS = wrong_predict_shapes.WRONG_ANSWERS
@@ -243,98 +251,6 @@ def duplicated_cell(release, answers):
 def truncated(release, answers):
     text = _text(_answered(release, answers))
     return {NOTEBOOK: text[: len(text) // 2]}
-
-
-# Loops for "valid" only, when the judge calls it: the judge's request for the
-# 'valid' cases times out and the kernel is interrupted (the loop honours it);
-# the 'same' cases and every later test are asked and answered as usual.
-INFINITE_LOOP = """\
-def conv_output_length(size, kernel_size, stride, padding):
-    if padding == "same":
-        return -(-size // stride)
-    while True:
-        size = size + 1
-"""
-
-IGNORES_INTERRUPT = """\
-import signal
-
-signal.signal(signal.SIGINT, signal.SIG_IGN)
-while True:
-    pass
-"""
-
-CRASH = """\
-import os
-
-os._exit(1)
-"""
-
-# 16 GiB: more than the memory limit the tests give each kernel (6 GiB).
-MEMORY_HOG = """\
-import numpy as np
-
-lookup_table = np.zeros(2**31)
-classifier_shapes = [(28, 28, 16), (14, 14, 16), (7, 7, 32), (5, 5, 64)]
-"""
-
-# Correct, but writes a TensorFlow-style log line to stderr each time it is
-# called, as TensorFlow's C++ code does, 60 times per test: the judge reads
-# only the answer to its request, so the lines cost nothing.
-TENSORFLOW_LOGS = """\
-import sys
-
-
-def conv_output_length(size, kernel_size, stride, padding):
-    sys.stderr.write(
-        "W0000 00:00:1763800000.123456   4242 cpu_feature_guard.cc:40] This TensorFlow "
-        "binary is optimized to use available CPU instructions.\\n"
-    )
-    sys.stderr.flush()
-    if padding == "same":
-        return -(-size // stride)
-    return (size - kernel_size) // stride + 1
-"""
-
-ALWAYS_EQUAL = """\
-class Anything:
-    def __eq__(self, other):
-        return True
-
-    def __hash__(self):
-        return 0
-
-
-def conv_output_length(size, kernel_size, stride, padding):
-    return Anything()
-"""
-
-# Looks for the instructor's files where nbgrader's layout puts them (the
-# kernel runs in <course>/autograded/<student>/<assignment>/), reads the
-# notebook being graded (with its hidden tests) and tries to give itself
-# points in the gradebook; then answers correctly. It looks no higher than the
-# course folder, so it cannot touch anything outside the test's own folders.
-SNOOPER = f"""\
-import pathlib
-import sqlite3
-
-here = pathlib.Path.cwd()
-for folder in [here, *here.parents][:4]:
-    for name in ("solutions", "gradebook.db", "source"):
-        target = folder / name
-        if target.exists():
-            print("found", target)
-            if name == "gradebook.db":
-                with sqlite3.connect(target) as db:
-                    db.execute("UPDATE grade SET manual_score = 100")
-            else:
-                for path in target.rglob("*.ipynb"):
-                    print(path.read_text())
-        else:
-            print("{NOT_FOUND}", target)
-for path in here.glob("*.ipynb"):
-    print(path.read_text())
-"""
 
 
 def snooping(release, answers):
