@@ -23,8 +23,9 @@ folders; tests/repo/test_layout.py keeps them apart):
   type that owns their schema);
 - the exercises' side of the judge, imported in a student's kernel:
   ``answers`` (hands answers to the judge outside the kernel), ``variants``
-  (each student's numbers), ``selfcheck`` (the visible checks) and
-  ``assignments`` (each assignment's variants and checks);
+  (each student's numbers), ``selfcheck`` (the visible checks),
+  ``assignments`` (each assignment's variants and checks) and ``lab_probe``
+  (runs the lab's training step once for the judge);
 - shared: ``keras_setup`` (the one way to import Keras), ``checks``
   (argument validators), ``plotting`` (the colour-blind-safe palette every
   figure uses), ``cache`` (where the trained classifier is kept; the shipped

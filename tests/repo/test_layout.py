@@ -44,7 +44,7 @@ TEACHING = {
 LAB = {"data", "quality", "lab_plots", "lab_results", "judge_check", "gan", "results"}
 # The student's side of the judge: what a released notebook imports to hand its
 # answers over, to know its variant and to check itself before submitting.
-EXERCISES = {"answers", "variants", "selfcheck", "assignments"}
+EXERCISES = {"answers", "variants", "selfcheck", "assignments", "lab_probe"}
 PARTS = {
     "front": FRONT,
     "shared": SHARED,
