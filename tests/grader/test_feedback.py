@@ -30,6 +30,7 @@ from tests.support.grading import (
     ScratchCourse,
     filled_in,
     graded_test_ids,
+    run_grader,
     solution_answers,
 )
 from upsampling_grader import feedback, feedback_html
@@ -98,8 +99,12 @@ def feedback_pages(tmp_path_factory) -> dict[str, str]:
     hostile.cells[1:1] = [new_markdown_cell(HOSTILE_MARKDOWN), new_code_cell(HOSTILE_CODE)]
     for student, nb in (("honest", honest), ("hostile", hostile)):
         course.submit(student, ASSIGNMENT, {NOTEBOOK: nb})
-    course.nbgrader("autograde", ASSIGNMENT)
-    course.nbgrader("generate_feedback", ASSIGNMENT)
+    # The course's command: the judge scores the tests, then nbgrader makes the feedback
+    # with the course's exporter (plain `nbgrader autograde` gives judged tests 0).
+    result = run_grader(
+        "grade", ASSIGNMENT, "--course", str(course.root), "--quiet", cwd=course.root
+    )
+    assert result.returncode in (0, 1), result.stderr[-3000:]
     folder = course.root / "feedback"
     return {
         s: (folder / s / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
@@ -150,7 +155,8 @@ def test_the_honest_students_feedback_names_every_test_and_every_failed_check(fe
     for grade_id in graded_test_ids(source):
         assert re.search(rf"{grade_id}: .+\(Score: [\d.]+ / [\d.]+\)", text), grade_id
     assert "Test cell" not in text and "No response." not in text
-    assert "✘ with stride" in text  # the failed check's own message, with the mark
+    # The judge's message for the failed check, with the mark, naming the mistake.
+    assert re.search(r"✘[^\n]*" + re.escape(WRONG["says"]), text), WRONG["says"]
 
 
 def test_the_sanitiser_keeps_layout_and_pictures_and_drops_what_runs():
