@@ -63,21 +63,6 @@ pytestmark = pytest.mark.xdist_group("classroom")
 
 STUDENTS = {student.name: student for student in simulated_class()}
 STUDENT_TIMEOUT = 400
-# The judge's channel takes jupyter_client's queue.Empty (what a request that runs past
-# its time gets) for a broken channel: it never interrupts the kernel, and every test
-# after the looping function's is lost too (judge/channel.py catches TimeoutError only).
-JUDGE_TIMEOUT_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="judge/channel.py: a request that times out is not interrupted (queue.Empty)",
-)
-
-
-def each_student() -> list:
-    """Every student's name, the one the judge cannot yet grade as it must marked xfail."""
-    return [
-        pytest.param(name, marks=JUDGE_TIMEOUT_BUG) if name == "loops" else name
-        for name in STUDENTS
-    ]
 
 
 def source_notebook():
@@ -128,7 +113,7 @@ def graded_class(tmp_path_factory):
     }
 
 
-@pytest.mark.parametrize("name", each_student())
+@pytest.mark.parametrize("name", list(STUDENTS))
 def test_each_student_gets_the_expected_score_per_cell(graded_class, name):
     rows = graded_class["rows"]
     expected = STUDENTS[name].expected_scores()
@@ -141,7 +126,7 @@ def test_each_student_gets_the_expected_score_per_cell(graded_class, name):
     assert float(total["max_score"]) == sum(POINTS.values())
 
 
-@pytest.mark.parametrize("name", each_student())
+@pytest.mark.parametrize("name", list(STUDENTS))
 def test_each_student_gets_the_expected_status_and_reason(graded_class, name):
     rows = graded_class["rows"]
     student = STUDENTS[name]

@@ -136,3 +136,44 @@ def test_lab_judge_remembers_an_answer_per_kernel_only():
             remembered(first, "broken", compute)
     del first
     assert remembered(Asker(), "model", lambda: "second's") == "second's"
+
+
+class _SilentKernel:
+    """A client whose kernel never answers: each wait ends as jupyter_client's does."""
+
+    def __init__(self):
+        self.iopub_channel = object()
+        self.sent = 0
+
+    def execute(self, code, **_):
+        self.sent += 1
+        return f"request-{self.sent}"
+
+    async def get_iopub_msg(self, timeout):
+        import asyncio
+        import queue
+
+        await asyncio.sleep(min(timeout, 0.05))
+        raise queue.Empty
+
+    async def get_shell_msg(self, timeout):
+        import queue
+
+        raise queue.Empty
+
+
+def test_a_request_past_its_time_interrupts_the_kernel_and_the_judge_asks_again():
+    import asyncio
+
+    from upsampling_grader.judge.channel import KernelChannel
+
+    interrupts = []
+
+    async def interrupt():
+        interrupts.append(True)
+
+    channel = KernelChannel(_SilentKernel(), interrupt=interrupt, timeout=0.2)
+    why = asyncio.run(channel.request({"op": "call", "name": "f"}))
+    assert "did not answer" in why
+    assert interrupts == [True]  # a late request is interrupted, not taken for a broken channel
+    assert not channel.gone  # one late answer does not end the judge's questions

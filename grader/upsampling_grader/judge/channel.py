@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import queue
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -76,11 +77,11 @@ class KernelChannel:
         # A sandboxed kernel's channel gives the judge's replies a budget of their own.
         getattr(self.client.iopub_channel, "judge_requests", set()).add(msg_id)
         deadline = time.monotonic() + (timeout or self.timeout)
-        reply, why = await self._collect(msg_id, deadline)
+        reply, why, late = await self._collect(msg_id, deadline)
         if why is not None:
             self.unanswered += 1
             self.log.append(f"{request.get('op')} {request.get('name', '')}: {why}")
-            if self.interrupt is not None and "did not answer" in why:
+            if late and self.interrupt is not None:
                 await self._interrupt()
             return why
         self.unanswered = 0
@@ -93,20 +94,23 @@ class KernelChannel:
             self.log.append(f"interrupt failed: {error}")
             self.unanswered = GIVE_UP_AFTER
 
-    async def _collect(self, msg_id: str, deadline: float) -> tuple[dict | None, str | None]:
+    async def _collect(
+        self, msg_id: str, deadline: float
+    ) -> tuple[dict | None, str | None, bool]:
+        """The reply, or why there is none, and whether the request ran past its time."""
         reply: dict | None = None
         seen_chars = 0
         idle = False
         while not idle:
             left = deadline - time.monotonic()
             if left <= 0:
-                return None, f"the kernel did not answer within {self.timeout:.0f} s"
+                return None, f"the kernel did not answer within {self.timeout:.0f} s", True
             try:
                 msg = await self.client.get_iopub_msg(timeout=left)
-            except TimeoutError:
+            except (TimeoutError, queue.Empty):  # jupyter_client's async clients raise queue.Empty
                 continue
             except Exception as error:  # the channel broke (kernel died)
-                return None, f"the kernel's channel broke ({type(error).__name__})"
+                return None, f"the kernel's channel broke ({type(error).__name__})", False
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             kind = msg["header"]["msg_type"]
@@ -120,13 +124,13 @@ class KernelChannel:
                         len(json.dumps(payload)) if not isinstance(payload, str) else len(payload)
                     )
                     if seen_chars > MAX_REPLY_CHARS:
-                        return None, "the kernel's reply was too large"
+                        return None, "the kernel's reply was too large", False
                     if isinstance(payload, dict):
                         reply = payload
         await self._drain_shell(msg_id, deadline)
         if reply is None:
-            return None, "the kernel ran the request but sent no answer"
-        return reply, None
+            return None, "the kernel ran the request but sent no answer", False
+        return reply, None, False
 
     async def _drain_shell(self, msg_id: str, deadline: float) -> None:
         """Read the request's execute_reply, so the shell channel stays in step."""
