@@ -46,6 +46,9 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
 
 
+# What the book build printed, written by built_book next to the site it built.
+BUILD_LOG = "book-build.log"
+
 # Debian packages the suite drives: the browser for the site tests and bubblewrap
 # for the sandbox every grading test runs students in.
 DEBIAN_PACKAGES = {"chromium": "chromium", "bwrap": "bubblewrap"}
@@ -111,6 +114,8 @@ def built_book(repo_root: Path) -> Path:
     log = result.stdout + result.stderr
     if result.returncode != 0:
         pytest.fail(f"jupyter-book build failed (exit {result.returncode}):\n{log[-6000:]}")
+    # Kept beside the site for tests/book/test_book.py, which reads it for warning lines.
+    (repo_root / "_build" / BUILD_LOG).write_text(log)
     return repo_root / "_build" / "html"
 
 

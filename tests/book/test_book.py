@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests.conftest import BUILD_LOG
 from tests.support.grading import assignment_ids, secret_lines, source_notebooks
 from tools.book_toc import executed_pages, toc_files
 from tools.page_conventions import quoted_glue_values
@@ -20,6 +21,18 @@ pytestmark = pytest.mark.xdist_group("book")
 def page_text(path: Path) -> str:
     markup = path.read_text()
     return html.unescape(re.sub(r"<[^>]+>", " ", markup))
+
+
+# A line that warns: Sphinx's and the kernels' "WARNING", Python's "...Warning:".
+WARNING_LINE = re.compile(r"\bWARNING\b|[A-Za-z]Warning:")
+
+
+def test_the_build_log_has_no_warning_lines(built_book):
+    log = built_book.parent / BUILD_LOG
+    if not log.is_file():
+        pytest.skip(f"no {BUILD_LOG}: the site was not built by this run (COURSE_SITE_DIR)")
+    warnings = [line for line in log.read_text().splitlines() if WARNING_LINE.search(line)]
+    assert not warnings, "the book build warned:\n" + "\n".join(warnings[:10])
 
 
 def test_every_toc_page_is_built(built_book, repo_root):
