@@ -26,6 +26,7 @@ import functools
 import html
 import http.server
 import json
+import logging
 import shutil
 import threading
 from collections.abc import Iterator, Sequence
@@ -84,10 +85,36 @@ EXTRACT_ARTICLE = r"""async ({index, pages}) => {
   copy.querySelectorAll("script, .headerlink, button, .anim-controls, canvas").forEach(
     (node) => node.remove());
   copy.querySelectorAll("details").forEach((node) => { node.open = true; });
+  // Paper cannot take input: an explorer keeps the tables it drew for its first
+  // setting, and its form becomes a line naming that setting and linking the page.
+  const canonical = document.querySelector('link[rel="canonical"]');
+  copy.querySelectorAll(".course-explorer form").forEach((form) => {
+    const setting = Array.from(form.querySelectorAll("input, select"), (field) => {
+      const label = form.querySelector(`label[for="${field.id}"]`);
+      return `${label ? label.textContent.trim() : field.name} ${field.value}`;
+    }).join(", ");
+    const note = document.createElement("p");
+    note.className = "explorer-print-note";
+    note.append(`The explorer for ${setting}. To change the setting, open `);
+    const link = document.createElement("a");
+    link.textContent = "this chapter on the website";
+    if (canonical) { link.setAttribute("href", canonical.href); }
+    note.append(link, ".");
+    form.replaceWith(note);
+  });
   copy.querySelectorAll("img").forEach((img) => { img.src = new URL(img.getAttribute("src"),
     document.baseURI).href; img.removeAttribute("loading"); img.hidden = false; });
   const prefix = (page) => `p${page}-`;
   copy.querySelectorAll("[id]").forEach((node) => { node.id = prefix(index) + node.id; });
+  // MathJax's SVG glyphs are <use> references to paths in the same formula: follow the ids.
+  copy.querySelectorAll("use").forEach((use) => {
+    for (const name of ["href", "xlink:href"]) {
+      const target = use.getAttribute(name);
+      if (target && target.startsWith("#")) {
+        use.setAttribute(name, "#" + prefix(index) + target.slice(1));
+      }
+    }
+  });
   const pageOf = (url) => pages.indexOf(url.origin + url.pathname);
   copy.querySelectorAll("a[href]").forEach((a) => {
     const url = new URL(a.getAttribute("href"), document.baseURI);
@@ -112,9 +139,11 @@ IMAGES_DECODED = """async () => {
   await Promise.all(Array.from(document.images, (img) => img.decode().catch(() => null)));
 }"""
 
+# A page's style sheets and style elements. MathJax adds its own (the rules that
+# hide its assistive MathML) only to pages with maths, so every page is asked.
 STYLES = """() => Array.from(document.querySelectorAll('link[rel="stylesheet"], head style'),
   (node) => node.tagName === "LINK" ? `<link rel="stylesheet" href="${node.href}">`
-                                    : node.outerHTML).join("\\n")"""
+                                    : node.outerHTML)"""
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -199,16 +228,17 @@ def print_book(site: Path, pages: Sequence[str], title: str, out: Path | None = 
             # Long pages on a busy 2-core machine: minutes, not Playwright's 30 s.
             page.set_default_timeout(300_000)
             urls = [base_url + name for name in pages]
-            chapters = []
+            chapters: list[dict] = []
+            styles: list[str] = []
             for index, url in enumerate(urls):
                 # "load" waits for the page's images and scripts; EXTRACT_ARTICLE then
                 # waits for MathJax and decodes every image. (Waiting for the network
                 # to be idle instead hung now and then inside a Sphinx build.)
                 page.goto(url, wait_until="load")
                 chapters.append(page.evaluate(EXTRACT_ARTICLE, {"index": index, "pages": urls}))
-            styles = page.evaluate(STYLES)
+                styles.extend(s for s in page.evaluate(STYLES) if s not in styles)
             page.goto(base_url + pages[0], wait_until="load")  # same origin for the styles
-            page.set_content(book_document(title, styles, chapters), wait_until="load")
+            page.set_content(book_document(title, "\n".join(styles), chapters), wait_until="load")
             page.evaluate(IMAGES_DECODED)
             page.emulate_media(media="print")
             page.pdf(
@@ -230,9 +260,21 @@ def print_book(site: Path, pages: Sequence[str], title: str, out: Path | None = 
     return out
 
 
+def not_the_trailer_size_note(record: logging.LogRecord) -> bool:
+    """pypdf says "Object count N exceeds defined trailer size M" when it copies the
+    PDF Chromium prints here: it finds more objects than the trailer's /Size declares.
+    Not being strict, it copies them all (tests/book/test_pdf.py reads the result), so
+    the note is dropped from the build log."""
+    return "exceeds defined trailer size" not in record.getMessage()
+
+
 def add_outline(pdf: Path, chapters: Sequence[dict]) -> None:
     """Bookmarks: each chapter, and under it its sections, at the pages they start on."""
     from pypdf import PdfReader, PdfWriter
+
+    writer_log = logging.getLogger("pypdf._writer")
+    if not_the_trailer_size_note not in writer_log.filters:
+        writer_log.addFilter(not_the_trailer_size_note)
 
     reader = PdfReader(pdf)
     destinations = reader.named_destinations

@@ -117,6 +117,45 @@ def test_contents_and_cross_references_are_links_inside_the_pdf(pdf):
     assert not local, f"links to the machine that printed the PDF: {local[:3]}"
 
 
+def site_url() -> str:
+    """Where the deploy publishes the site (_config.yml's html_baseurl)."""
+    import yaml
+
+    config = yaml.safe_load((Path(__file__).parents[2] / "_config.yml").read_text())
+    return config["sphinx"]["config"]["html_baseurl"]
+
+
+def test_each_explorer_is_printed_as_its_first_setting_with_a_link_to_its_page(site, pdf):
+    explorers = sum(
+        (site / f"{page}.html").read_text().count('class="course-explorer"')
+        for page in pages_in_toc()
+    )
+    assert explorers, "the site has no explorer to look for"
+    texts = [words(page.extract_text()) for page in pdf.pages]
+    notes = [number for number, text in enumerate(texts) if "Theexplorerfor" in text]
+    assert sum(text.count("Theexplorerfor") for text in texts) == explorers
+    for number in notes:
+        _, external = links(pdf, [number])
+        assert any(uri.startswith(site_url()) for uri in external), (
+            f"page {number + 1}: the explorer's note does not link the published chapter"
+        )
+
+
+FOOTER = re.compile(r"^\d+ / \d+$")  # the page number Chromium prints at the foot
+
+
+def test_no_page_holds_only_a_line_or_two_left_over(pdf):
+    first_chapter = chapters_in_outline(pdf)[0][1]
+    thin = []
+    for number in range(first_chapter, len(pdf.pages)):
+        page = pdf.pages[number]
+        lines = [line for line in page.extract_text().splitlines() if line.strip()]
+        lines = [line for line in lines if not FOOTER.match(line.strip())]
+        if len(lines) <= 2 and not page.images:
+            thin.append((number + 1, lines))
+    assert not thin, f"pages holding a line or two carried over from the page before: {thin}"
+
+
 def test_every_page_of_the_site_links_the_pdf(site):
     for page in pages_in_toc():
         markup = (site / f"{page}.html").read_text()
