@@ -13,6 +13,12 @@ Usage (from the repository root):
 
     python3 benchmarks/book_rebuild.py            # settle, then 3 timed rebuilds
     python3 benchmarks/book_rebuild.py --runs 5
+    python3 benchmarks/book_rebuild.py --first    # a first build: a clone of HEAD, no cache
+
+``--first`` times what README's "first build" means: a fresh clone of the
+committed tree (no _build, so every chapter executes and the PDF is printed),
+built with this checkout's .venv (installing requirements.txt is a download,
+timed by nobody here). It writes benchmarks/results/book_first_build.json.
 """
 
 from __future__ import annotations
@@ -30,15 +36,16 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS = REPO_ROOT / "benchmarks" / "results" / "book_rebuild.json"
+FIRST_RESULTS = REPO_ROOT / "benchmarks" / "results" / "book_first_build.json"
 COMMAND = [sys.executable, "dev.py", "book"]
 # What README promises for an unchanged rebuild (issue #31): a figure to compare, not a test.
 TARGET_SECONDS = 15
 
 
-def timed_build() -> dict:
+def timed_build(root: Path = REPO_ROOT, env: dict | None = None) -> dict:
     before = os.getloadavg()
     start = time.perf_counter()
-    result = subprocess.run(COMMAND, cwd=REPO_ROOT, capture_output=True, text=True)
+    result = subprocess.run(COMMAND, cwd=root, capture_output=True, text=True, env=env)
     seconds = time.perf_counter() - start
     if result.returncode != 0:
         raise SystemExit(f"dev.py book failed (exit {result.returncode}):\n{result.stderr[-3000:]}")
@@ -62,12 +69,52 @@ def versions() -> dict:
     return json.loads(out.stdout) if out.returncode == 0 else {}
 
 
+def machine() -> dict:
+    return {
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "note": "load averages before and after each run are recorded: figures taken "
+        "above the core count are upper bounds",
+    }
+
+
+def first_build() -> None:
+    """Time one build of a fresh clone of HEAD and write FIRST_RESULTS."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="first-build-") as scratch:
+        clone = Path(scratch) / "course"
+        subprocess.run(["git", "clone", "--quiet", str(REPO_ROOT), str(clone)], check=True)
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=clone, capture_output=True, text=True
+        ).stdout.strip()
+        env = os.environ | {"COURSE_VENV": str(REPO_ROOT / ".venv")}
+        print(f"first build of a clone of {head} (every chapter executes) ...", flush=True)
+        run = timed_build(clone, env)
+    print(f"first build: {run['seconds']} s ({run['seconds'] / 60:.1f} min)")
+    record = {
+        "command": "python3 dev.py book (a fresh clone: no execution cache, no PDF)",
+        "script": "benchmarks/book_rebuild.py --first",
+        "commit": head,
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "versions": versions(),
+        "run": run,
+    }
+    FIRST_RESULTS.write_text(json.dumps(record, indent=2) + "\n")
+    print(f"wrote {FIRST_RESULTS.relative_to(REPO_ROOT)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="timed rebuilds (default 3)")
+    parser.add_argument("--first", action="store_true", help="time a first build instead")
     args = parser.parse_args()
     if args.runs < 1:
         parser.error("--runs must be at least 1")
+    if args.first:
+        first_build()
+        return
     print("settling: one build of whatever changed since the last one ...", flush=True)
     timed_build()
     runs = []
@@ -88,12 +135,7 @@ def main() -> None:
         "command": "python3 dev.py book (an unchanged tree, after one settling build)",
         "script": "benchmarks/book_rebuild.py",
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-            "note": "load averages before and after each run are recorded: figures taken "
-            "above the core count are upper bounds",
-        },
+        "machine": machine(),
         "versions": versions(),
         "target_seconds": TARGET_SECONDS,
         "summary": summary,
