@@ -49,12 +49,14 @@ def messages(path: Path) -> Iterator:
             yield message
 
 
-def stale_catalogs(scratch: Path) -> list[str]:
-    """Pages whose catalog's msgids differ from a fresh extraction of the sources."""
-    if translations.extract(scratch) != 0:
+def stale_catalogs(scratch: Path, extract: bool = True) -> list[str]:
+    """Pages whose catalog's msgids differ from a fresh extraction of the sources into
+    scratch (or, with extract=False, from the .pot files already there)."""
+    if extract and translations.extract(scratch) != 0:
         return ["extracting the messages failed (see the Sphinx output above)"]
     problems = []
     templates = {pot.relative_to(scratch).with_suffix("") for pot in scratch.rglob("*.pot")}
+    # sphinx.po translates the templates' few strings (extracted as sphinx.pot).
     kept = {po.relative_to(translations.CATALOGS).with_suffix("") for po in translations.CATALOGS.rglob("*.po")}
     for name in sorted(templates | kept, key=str):
         pot, po = scratch / f"{name}.pot", translations.CATALOGS / f"{name}.po"
@@ -97,8 +99,10 @@ def uses_term(english: str, term: dict) -> bool:
     words = prose(english)
     for phrase in term.get("except", []):
         words = re.sub(re.escape(phrase), " ", words, flags=re.IGNORECASE)
-    # Plurals and -ed/-ing forms count: "strides", "upsampled" are the term.
-    return re.search(rf"\b{re.escape(term['en'])}", words, flags=re.IGNORECASE) is not None
+    # Plurals and -ed/-ing forms count ("strides", "upsampled"); names such as
+    # UpSampling2D do not (a word that goes on with a digit or an underscore).
+    pattern = rf"\b{re.escape(term['en'])}(?!\w*[0-9_])"
+    return re.search(pattern, words, flags=re.IGNORECASE) is not None
 
 
 def term_mismatches(folder: Path = translations.CATALOGS) -> list[str]:

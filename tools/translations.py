@@ -112,9 +112,21 @@ def update() -> int:
     return 0
 
 
+def title() -> str:
+    """The book's title in Chinese: _config.yml's title as the root page's catalog translates it."""
+    from babel.messages.pofile import read_po
+
+    english = yaml.safe_load((ROOT / "_config.yml").read_text())["title"]
+    with (CATALOGS / "book" / "intro.po").open("rb") as handle:
+        message = read_po(handle).get(english)
+    return message.string if message is not None and message.string else english
+
+
 def build() -> int:
     """Build the Chinese site and copy it beside the English one (_build/html/zh)."""
-    status = sphinx_build("html", ZH_BUILD / "html", ZH_BUILD / ".doctrees", language=LANGUAGE)
+    status = sphinx_build(
+        "html", ZH_BUILD / "html", ZH_BUILD / ".doctrees", language=LANGUAGE, html_title=title()
+    )
     if status:
         return status
     site = BUILD / "html" / SITE_SUBFOLDER
