@@ -139,9 +139,7 @@ def serve(folder: Path) -> Iterator[str]:
 CONTENTS = {"en": ("Contents", "en"), "zh_CN": ("目录", "zh-CN")}
 
 
-def book_document(
-    title: str, styles: str, chapters: Sequence[dict], language: str = "en"
-) -> str:
+def book_document(title: str, styles: str, chapters: Sequence[dict], language: str = "en") -> str:
     """One HTML document: title page, contents, then each chapter from a new page."""
 
     def sections(chapter: dict) -> str:

@@ -38,11 +38,10 @@ from sphinx.locale import get_translation
 from sphinx.util import logging
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tools import translations  # noqa: E402
-
 from course_site import DATA_PAGES  # noqa: E402 - beside this file
 
-STATIC = Path(__file__).parent / "static"
+from tools import translations  # noqa: E402
+
 TEMPLATES = Path(__file__).parent / "templates"
 logger = logging.getLogger(__name__)
 # The templates' strings: Sphinx's own catalog domain, so that locale/zh_CN/LC_MESSAGES/sphinx.po

@@ -57,7 +57,10 @@ def stale_catalogs(scratch: Path, extract: bool = True) -> list[str]:
     problems = []
     templates = {pot.relative_to(scratch).with_suffix("") for pot in scratch.rglob("*.pot")}
     # sphinx.po translates the templates' few strings (extracted as sphinx.pot).
-    kept = {po.relative_to(translations.CATALOGS).with_suffix("") for po in translations.CATALOGS.rglob("*.po")}
+    kept = {
+        po.relative_to(translations.CATALOGS).with_suffix("")
+        for po in translations.CATALOGS.rglob("*.po")
+    }
     for name in sorted(templates | kept, key=str):
         pot, po = scratch / f"{name}.pot", translations.CATALOGS / f"{name}.po"
         if not po.is_file() or not pot.is_file():
@@ -113,7 +116,9 @@ def term_mismatches(folder: Path = translations.CATALOGS) -> list[str]:
             if not message.string or message.fuzzy:
                 continue
             for term in terms:
-                if uses_term(message.id, term) and not any(zh in message.string for zh in term["zh"]):
+                if uses_term(message.id, term) and not any(
+                    zh in message.string for zh in term["zh"]
+                ):
                     problems.append(
                         f"{path.relative_to(folder)}: {term['en']!r} is not "
                         f"{'/'.join(term['zh'])} in {message.string[:60]!r}"
@@ -141,9 +146,4 @@ def broken_markup(folder: Path = translations.CATALOGS) -> list[str]:
 
 
 def catalog_problems(scratch: Path) -> list[str]:
-    return (
-        stale_catalogs(scratch)
-        + incomplete_messages()
-        + term_mismatches()
-        + broken_markup()
-    )
+    return stale_catalogs(scratch) + incomplete_messages() + term_mismatches() + broken_markup()

@@ -55,7 +55,9 @@ def translated_pages() -> list[str]:
 def terms() -> list[dict]:
     """The EN→ZH term list: [{en: ..., zh: [...]}] (the first zh is the one to use)."""
     entries = yaml.safe_load(TERMS.read_text())["terms"]
-    return [{"en": e["en"], "zh": [e["zh"]] if isinstance(e["zh"], str) else e["zh"]} for e in entries]
+    return [
+        {"en": e["en"], "zh": [e["zh"]] if isinstance(e["zh"], str) else e["zh"]} for e in entries
+    ]
 
 
 def sphinx_build(builder: str, outdir: Path, doctrees: Path, **overrides) -> int:
