@@ -91,9 +91,18 @@ def incomplete_messages(folder: Path = translations.CATALOGS) -> list[str]:
     return problems
 
 
+def _shown_term(match: re.Match) -> str:
+    """A {term} role shows its text (`{term}`strides <stride>`` shows "strides"); others go."""
+    role = match.group(0)
+    if not role.startswith("{term}"):
+        return " "
+    return f" {role[len('{term}`') : -1].split('<')[0]} "
+
+
 def prose(text: str) -> str:
-    """The words of a message, without code, math, roles and link targets."""
-    for pattern in (ROLE, CODE, MATH, LINK_TARGET):
+    """The words of a message as shown: glossary roles' text, no code, math or link targets."""
+    text = ROLE.sub(_shown_term, text)
+    for pattern in (CODE, MATH, LINK_TARGET):
         text = pattern.sub(" ", text)
     return text
 

@@ -23,7 +23,7 @@ FAMILY = "Noto Sans CJK SC"
 FONTS = translations.ROOT / "_ext" / "static" / "fonts"
 SUBSET = FONTS / "noto-sans-sc-course.woff2"
 # Text the extension and templates write in Chinese, and the language switch.
-EXTRA_TEXT = "本页尚未翻译，以下为英文原文。注意中文整本书的" + "（）：；，。、？！“”‘’《》—…·"
+EXTRA_TEXT = "本页尚未翻译，以下为英文原文。注意中文整本书的" + "（）：；，。、？！《》"
 
 
 def is_cjk(character: str) -> bool:
@@ -33,7 +33,6 @@ def is_cjk(character: str) -> bool:
         or 0x3400 <= code <= 0x9FFF  # CJK ideographs
         or 0xF900 <= code <= 0xFAFF
         or 0xFF00 <= code <= 0xFFEF  # full-width forms
-        or 0x2010 <= code <= 0x2027  # dashes, quotes, ellipsis
     )
 
 

@@ -79,7 +79,8 @@ def test_term_check_reads_prose_only():
     kernel = {"en": "kernel", "zh": ["卷积核", "核"], "except": ["Jupyter kernel"]}
     assert checks.uses_term("Each kernel of the layer", kernel)
     assert not checks.uses_term("Restart the Jupyter kernel", kernel)
-    assert not checks.uses_term("`kernel_size=3` and {term}`kernel`", kernel)
+    assert not checks.uses_term("`kernel_size=3` and {ref}`kernel-label`", kernel)
+    assert checks.uses_term("a {term}`kernel <sub-kernel>`", kernel)
 
 
 def test_translations_keep_roles_code_math_and_links():
