@@ -5,6 +5,7 @@
     python3 dev.py test          run the whole test suite (what CI runs)
     python3 dev.py test --fast   only the tests not marked slow (under 2 minutes)
     python3 dev.py release       regenerate exercises/ from solutions/ with nbgrader
+    python3 dev.py translations  update the Chinese catalogs (locale/zh_CN) after an English change
     python3 dev.py install       only create/update .venv (what the others do first)
 
 Runs of dev.py that share an environment take turns: a second `dev.py book`,
@@ -120,9 +121,26 @@ def book_build_command(bin_dir: str | Path = BIN) -> list[str]:
     return [str(Path(bin_dir) / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going"]
 
 
+def chinese_build_command(bin_dir: str | Path = BIN) -> list[str]:
+    """The Chinese edition (tools/translations.py), as strict, from the English build's outputs."""
+    return [str(Path(bin_dir) / "python"), "-m", "tools.translations", "build"]
+
+
+def book_build_commands(bin_dir: str | Path = BIN) -> list[list[str]]:
+    """Both editions, English first: the Chinese one reuses its executed notebooks."""
+    return [book_build_command(bin_dir), chinese_build_command(bin_dir)]
+
+
 def build_book() -> None:
-    run(*book_build_command())
-    say(f"the book is in {ROOT / '_build' / 'html'}; open _build/html/index.html")
+    for command in book_build_commands():
+        run(*command)
+    say(f"the book is in {ROOT / '_build' / 'html'}; open _build/html/index.html (中文: zh/)")
+
+
+def update_translations() -> None:
+    """Re-extract the English messages into locale/zh_CN/*.po, and cut the font again."""
+    run(PYTHON, "-m", "tools.translations", "update")
+    run(PYTHON, "-m", "tools.translations", "font")
 
 
 # `test --fast`: the tests not marked slow (pyproject.toml registers the marker).
@@ -150,10 +168,16 @@ def install() -> None:
     """Nothing beyond the set-up every task does first (for workflows that only install)."""
 
 
-TASKS = {"book": build_book, "test": run_tests, "release": release, "install": install}
-# Tasks that write the checkout (_build/, exercises/) hold the lock all through;
+TASKS = {
+    "book": build_book,
+    "test": run_tests,
+    "release": release,
+    "install": install,
+    "translations": update_translations,
+}
+# Tasks that write the checkout (_build/, exercises/, locale/) hold the lock all through;
 # `test` holds it only while the environment is checked (test runs may overlap).
-EXCLUSIVE = {"book", "release", "install"}
+EXCLUSIVE = {"book", "release", "install", "translations"}
 
 
 @contextlib.contextmanager

@@ -164,7 +164,11 @@ def serve(folder: Path) -> Iterator[str]:
         server.server_close()
 
 
-def book_document(title: str, styles: str, chapters: Sequence[dict]) -> str:
+# The contents page's heading in each edition's language (_ext/course_i18n.py); its `lang`.
+CONTENTS = {"en": ("Contents", "en"), "zh_CN": ("目录", "zh-CN")}
+
+
+def book_document(title: str, styles: str, chapters: Sequence[dict], language: str = "en") -> str:
     """One HTML document: title page, contents, then each chapter from a new page."""
 
     def sections(chapter: dict) -> str:
@@ -183,13 +187,14 @@ def book_document(title: str, styles: str, chapters: Sequence[dict]) -> str:
         for index, chapter in enumerate(chapters)
     )
     print_css = (STATIC / "book_print.css").read_text()
+    heading, lang = CONTENTS.get(language, CONTENTS["en"])
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 {styles}
 <style>{print_css}</style></head>
 <body><main class="book-pdf">
 <section class="book-title"><h1>{html.escape(title)}</h1></section>
-<nav class="book-contents" aria-label="Contents"><h2>Contents</h2><ol>{contents}</ol></nav>
+<nav class="book-contents" aria-label="{heading}"><h2>{heading}</h2><ol>{contents}</ol></nav>
 {body}
 </main></body></html>"""
 
@@ -213,7 +218,9 @@ def pages_digest(site: Path, pages: Sequence[str], title: str) -> str:
     return digest.hexdigest()
 
 
-def print_book(site: Path, pages: Sequence[str], title: str, out: Path | None = None) -> Path:
+def print_book(
+    site: Path, pages: Sequence[str], title: str, out: Path | None = None, language: str = "en"
+) -> Path:
     """Print the built pages (paths relative to `site`, in reading order) into one PDF."""
     from playwright.sync_api import sync_playwright
 
@@ -238,7 +245,9 @@ def print_book(site: Path, pages: Sequence[str], title: str, out: Path | None = 
                 chapters.append(page.evaluate(EXTRACT_ARTICLE, {"index": index, "pages": urls}))
                 styles.extend(s for s in page.evaluate(STYLES) if s not in styles)
             page.goto(base_url + pages[0], wait_until="load")  # same origin for the styles
-            page.set_content(book_document(title, "\n".join(styles), chapters), wait_until="load")
+            page.set_content(
+                book_document(title, "\n".join(styles), chapters, language), wait_until="load"
+            )
             page.evaluate(IMAGES_DECODED)
             page.emulate_media(media="print")
             page.pdf(

@@ -196,7 +196,7 @@ def print_the_book(app, exception) -> None:
         return
     pages_file.write_text(json.dumps({"title": title, "pages": pages}))
     try:
-        out = book_pdf.print_book(site, pages, title)
+        out = book_pdf.print_book(site, pages, title, language=app.config.language or "en")
     except Exception as error:  # noqa: BLE001 - any failure is reported, as a warning
         logger.warning(f"course_site: printing the book to PDF failed: {error}")
         return

@@ -46,9 +46,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
 
 
-# What the book build printed, written by built_book next to the site it built.
-BUILD_LOG = "book-build.log"
-
 # Debian packages the suite drives: the browser for the site tests and bubblewrap
 # for the sandbox every grading test runs students in.
 DEBIAN_PACKAGES = {"chromium": "chromium", "bwrap": "bubblewrap"}
@@ -78,9 +75,14 @@ def repo_root() -> Path:
     return REPO_ROOT
 
 
+# What each edition's build printed, written by built_book beside the site, never in it.
+BUILD_LOG = "book-build.log"
+CHINESE_BUILD_LOG = "zh-build.log"
+
+
 @pytest.fixture(scope="session")
 def built_book(repo_root: Path) -> Path:
-    """Build the book once per test run, strictly, exactly as `python3 dev.py book` does.
+    """Build the book (both editions) once per test run, strictly, as `python3 dev.py book` does.
 
     Returns the HTML folder (or, without building, the folder COURSE_SITE_DIR
     names). Unchanged chapters come from the execution cache
@@ -95,7 +97,7 @@ def built_book(repo_root: Path) -> Path:
     if override:
         return Path(override)
 
-    from dev import book_build_command
+    from dev import book_build_commands
     from tests.support.browser import find_chromium, install_chromium
     from upsampling_grader.scratch import tools_first
 
@@ -104,18 +106,19 @@ def built_book(repo_root: Path) -> Path:
     if find_chromium() is None:
         install_chromium()
 
-    result = subprocess.run(
-        book_build_command(Path(sys.executable).parent),
-        cwd=repo_root,
-        env=tools_first(),
-        capture_output=True,
-        text=True,
-    )
-    log = result.stdout + result.stderr
-    if result.returncode != 0:
-        pytest.fail(f"jupyter-book build failed (exit {result.returncode}):\n{log[-6000:]}")
-    # Kept beside the site for tests/book/test_book.py, which reads it for warning lines.
-    (repo_root / "_build" / BUILD_LOG).write_text(log)
+    logs = []
+    # Both editions, English first (the Chinese one reads its executed notebooks).
+    for command in book_build_commands(Path(sys.executable).parent):
+        result = subprocess.run(
+            command, cwd=repo_root, env=tools_first(), capture_output=True, text=True
+        )
+        logs.append(result.stdout + result.stderr)
+        if result.returncode != 0:
+            pytest.fail(f"{command[-2:]} failed (exit {result.returncode}):\n{logs[-1][-6000:]}")
+    # Kept beside the site: tests/book/test_book.py reads both for warning lines, and
+    # the Chinese one for any notebook executed a second time.
+    (repo_root / "_build" / BUILD_LOG).write_text(logs[0])
+    (repo_root / "_build" / CHINESE_BUILD_LOG).write_text(logs[-1])
     return repo_root / "_build" / "html"
 
 

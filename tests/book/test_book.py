@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.conftest import BUILD_LOG
+from tests.conftest import BUILD_LOG, CHINESE_BUILD_LOG
 from tests.support.grading import assignment_ids, secret_lines, source_notebooks
 from tools.book_toc import executed_pages, toc_files
 from tools.page_conventions import quoted_glue_values
@@ -27,12 +27,13 @@ def page_text(path: Path) -> str:
 WARNING_LINE = re.compile(r"\bWARNING\b|[A-Za-z]Warning:")
 
 
-def test_the_build_log_has_no_warning_lines(built_book):
-    log = built_book.parent / BUILD_LOG
+@pytest.mark.parametrize("log_name", [BUILD_LOG, CHINESE_BUILD_LOG])
+def test_the_build_logs_have_no_warning_lines(built_book, log_name):
+    log = built_book.parent / log_name
     if not log.is_file():
-        pytest.skip(f"no {BUILD_LOG}: the site was not built by this run (COURSE_SITE_DIR)")
+        pytest.skip(f"no {log_name}: the site was not built by this run (COURSE_SITE_DIR)")
     warnings = [line for line in log.read_text().splitlines() if WARNING_LINE.search(line)]
-    assert not warnings, "the book build warned:\n" + "\n".join(warnings[:10])
+    assert not warnings, f"{log_name} warns:\n" + "\n".join(warnings[:10])
 
 
 def test_every_toc_page_is_built(built_book, repo_root):

@@ -1,0 +1,122 @@
+"""The Chinese catalogs stay in step with the English pages (tools/translation_checks.py).
+
+Each check is run on the real catalogs, and on a copy broken the way it
+guards against, so that a check that stopped finding anything would fail.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from babel.messages.pofile import read_po, write_po
+
+from tools import translation_checks as checks
+from tools import translations
+
+
+def _edit_catalog(folder, page, edit) -> None:
+    path = checks.page_catalog(page, folder)
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    edit(catalog)
+    with path.open("wb") as handle:
+        write_po(handle, catalog)
+
+
+@pytest.fixture
+def catalogs_copy(tmp_path):
+    folder = tmp_path / "LC_MESSAGES"
+    shutil.copytree(translations.CATALOGS, folder)
+    return folder
+
+
+def test_translated_pages_are_toc_pages_with_catalogs():
+    from tools.book_toc import toc_files
+
+    pages = translations.translated_pages()
+    assert pages, "no page is declared translated"
+    assert set(pages) <= set(toc_files()), set(pages) - set(toc_files())
+    for page in pages:
+        assert checks.page_catalog(page).is_file(), page
+
+
+def test_translated_pages_have_no_fuzzy_or_untranslated_message():
+    assert checks.incomplete_messages() == []
+
+
+def test_a_fuzzy_or_emptied_message_of_a_translated_page_is_found(catalogs_copy):
+    page = translations.translated_pages()[0]
+
+    def spoil(catalog):
+        first, second = [message for message in catalog if message.id][:2]
+        first.flags.add("fuzzy")
+        second.string = ""
+
+    _edit_catalog(catalogs_copy, page, spoil)
+    found = checks.incomplete_messages(catalogs_copy)
+    assert any("fuzzy" in problem for problem in found), found
+    assert any("untranslated" in problem for problem in found), found
+
+
+def test_translations_use_the_term_list():
+    assert checks.term_mismatches() == []
+
+
+def test_a_term_translated_otherwise_is_found(catalogs_copy):
+    def retranslate(catalog):
+        for message in catalog:
+            if message.string and "转置卷积" in message.string:
+                message.string = message.string.replace("转置卷积", "反卷积")
+                return
+        raise AssertionError("no translated message uses 转置卷积")
+
+    _edit_catalog(catalogs_copy, "book/glossary", retranslate)
+    assert any("transposed convolution" in p for p in checks.term_mismatches(catalogs_copy))
+
+
+def test_term_check_reads_prose_only():
+    kernel = {"en": "kernel", "zh": ["卷积核", "核"], "except": ["Jupyter kernel"]}
+    assert checks.uses_term("Each kernel of the layer", kernel)
+    assert not checks.uses_term("Restart the Jupyter kernel", kernel)
+    assert not checks.uses_term("`kernel_size=3` and {ref}`kernel-label`", kernel)
+    assert checks.uses_term("a {term}`kernel <sub-kernel>`", kernel)
+
+
+def test_translations_keep_roles_code_math_and_links():
+    assert checks.broken_markup() == []
+
+
+def test_a_translation_that_changed_a_role_target_is_found():
+    english = "A {term}`stride` of $s$ in `Conv2D`, see {ref}`conv2d-transpose`."
+    kept = "{term}`步幅 <stride>` $s$ 在 `Conv2D` 中，见 {ref}`conv2d-transpose`。"
+    assert checks.kept_markup(english) == checks.kept_markup(kept)
+    for broken in (
+        kept.replace("<stride>", "<步幅>"),
+        kept.replace("$s$", "s"),
+        kept.replace("`Conv2D`", "Conv2D"),
+        kept.replace("{ref}`conv2d-transpose`", "第 3 章"),
+    ):
+        assert checks.kept_markup(english) != checks.kept_markup(broken), broken
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory):
+    """The messages of the sources now (about 20 s: every page is read, nothing executed)."""
+    folder = tmp_path_factory.mktemp("gettext")
+    assert translations.extract(folder) == 0
+    return folder
+
+
+@pytest.mark.slow
+def test_catalogs_match_the_sources(extracted):
+    # After an English change: `python3 dev.py translations`.
+    assert checks.stale_catalogs(extracted, extract=False) == []
+
+
+@pytest.mark.slow
+def test_a_catalog_missing_a_message_is_stale(extracted, monkeypatch, catalogs_copy):
+    _edit_catalog(catalogs_copy, "book/intro", lambda c: c.delete(next(m.id for m in c if m.id)))
+    monkeypatch.setattr(translations, "CATALOGS", catalogs_copy)
+    found = checks.stale_catalogs(extracted, extract=False)
+    assert any("book/intro.po is out of date" in p for p in found), found
