@@ -53,10 +53,19 @@ def translated_pages() -> list[str]:
 
 
 def terms() -> list[dict]:
-    """The EN→ZH term list: [{en: ..., zh: [...]}] (the first zh is the one to use)."""
+    """The EN→ZH term list: [{en, zh: [...], except: [...]}] (the first zh is the one to use).
+
+    `except` lists English phrases in which the word means something else; the
+    term check skips a message that has the word only inside them.
+    """
     entries = yaml.safe_load(TERMS.read_text())["terms"]
     return [
-        {"en": e["en"], "zh": [e["zh"]] if isinstance(e["zh"], str) else e["zh"]} for e in entries
+        {
+            "en": e["en"],
+            "zh": [e["zh"]] if isinstance(e["zh"], str) else e["zh"],
+            "except": e.get("except", []),
+        }
+        for e in entries
     ]
 
 

@@ -83,6 +83,11 @@ def test_term_check_reads_prose_only():
     assert checks.uses_term("a {term}`kernel <sub-kernel>`", kernel)
 
 
+def test_the_term_list_keeps_its_exceptions():
+    listed = {term["en"]: term for term in translations.terms()}
+    assert "Jupyter kernel" in listed["kernel"]["except"]  # a Jupyter kernel is 内核
+
+
 def test_translations_keep_roles_code_math_and_links():
     assert checks.broken_markup() == []
 
