@@ -75,6 +75,19 @@ def test_a_term_translated_otherwise_is_found(catalogs_copy):
     assert any("transposed convolution" in p for p in checks.term_mismatches(catalogs_copy))
 
 
+def test_a_convolution_kernel_written_as_a_jupyter_kernel_is_found(catalogs_copy):
+    # "the kernel" is a convolution kernel here; only Jupyter and device kernels are 内核.
+    def retranslate(catalog):
+        for message in catalog:
+            if message.string and "the kernel" in message.id and "卷积核" in message.string:
+                message.string = message.string.replace("卷积核", "内核")
+                return
+        raise AssertionError("no translated message says 'the kernel' with 卷积核")
+
+    _edit_catalog(catalogs_copy, "book/conv2d_transpose", retranslate)
+    assert any("'kernel'" in p for p in checks.term_mismatches(catalogs_copy))
+
+
 def test_term_check_reads_prose_only():
     kernel = {"en": "kernel", "zh": ["卷积核", "核"], "except": ["Jupyter kernel"]}
     assert checks.uses_term("Each kernel of the layer", kernel)
