@@ -126,6 +126,10 @@ def update() -> int:
     from sphinx_intl.basic import update as intl_update
 
     intl_update(str(LOCALE), str(pot), [LANGUAGE], line_width=76, ignore_obsolete=True)
+    # The exercises with a Chinese release have their catalogs too (not Sphinx pages).
+    from tools import exercise_translations
+
+    exercise_translations.update()
     # Sphinx's own strings (the theme's are in its catalogs); only the templates' are ours.
     return 0
 
