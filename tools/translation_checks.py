@@ -81,7 +81,9 @@ def stale_catalogs(scratch: Path, extract: bool = True) -> list[str]:
 def incomplete_messages(folder: Path = translations.CATALOGS) -> list[str]:
     """Untranslated or fuzzy messages of the pages declared translated."""
     problems = []
-    exercises = [f"{exercise_translations.FOLDER}/{a}" for a in exercise_translations.translated_exercises()]
+    exercises = [
+        f"{exercise_translations.FOLDER}/{a}" for a in exercise_translations.translated_exercises()
+    ]
     for page in translations.translated_pages() + exercises:
         path = page_catalog(page, folder)
         if not path.is_file():

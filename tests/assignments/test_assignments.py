@@ -32,7 +32,6 @@ import nbformat
 import pytest
 
 from tests.assignments import wrong_answers as wrong_answers_package
-from tools import exercise_translations
 from tests.support.grading import (
     EXERCISES,
     ScratchCourse,
@@ -44,6 +43,7 @@ from tests.support.grading import (
     solution_answers,
     source_notebooks,
 )
+from tools import exercise_translations
 
 ASSIGNMENTS = assignment_ids()
 
@@ -338,7 +338,9 @@ def test_exercises_are_exactly_what_nbgrader_generates(graded_course, assignment
     if translated:
         messages = exercise_translations.translations_of(assignment)
         for path in generated.glob("*.ipynb"):
-            made = exercise_translations.chinese_release(nbformat.read(path, as_version=4), messages)
+            made = exercise_translations.chinese_release(
+                nbformat.read(path, as_version=4), messages
+            )
             release = committed / chinese / path.name
             assert release.is_file(), f"no Chinese release {release.name}: {hint}"
             same = json.loads(nbformat.writes(made)) == json.loads(release.read_text())

@@ -157,13 +157,17 @@ def test_the_chinese_release_changes_the_instructions_only():
     from tools.translation_font import is_cjk
 
     for assignment in exercise_translations.translated_exercises():
-        for english_path in exercise_translations.notebooks(assignment, exercise_translations.EXERCISES):
-            chinese_path = english_path.parent / exercise_translations.RELEASE_FOLDER / english_path.name
+        for english_path in exercise_translations.notebooks(
+            assignment, exercise_translations.EXERCISES
+        ):
+            chinese_path = (
+                english_path.parent / exercise_translations.RELEASE_FOLDER / english_path.name
+            )
             english = nbformat.read(english_path, as_version=4)
             chinese = nbformat.read(chinese_path, as_version=4)
             assert chinese.metadata == english.metadata
             assert len(chinese.cells) == len(english.cells)
-            for ours, theirs in zip(chinese.cells, english.cells):
+            for ours, theirs in zip(chinese.cells, english.cells, strict=True):
                 assert (ours.cell_type, ours.metadata) == (theirs.cell_type, theirs.metadata)
                 if exercise_translations.is_instruction(theirs):
                     assert any(map(is_cjk, ours.source)), theirs.source[:60]
