@@ -21,6 +21,9 @@ extension does what the catalogs cannot:
   (_build/jupyter_execute) is put into the cache, and they read it from
   there. Should any build but the English one start a kernel anyway, it
   stops with an error naming the page.
+- Glued values in translated paragraphs: Sphinx parses a translation
+  without its notebook, so `glue_in_translations` lets it read the page's
+  glued values (the English build's, from the shared cache).
 - Chinese search: Sphinx splits Chinese text into words with jieba; the
   course's terms (locale/terms.yml) are added to its dictionary, so that
   转置卷积 is one word to search for, not only 转置 and 卷积.
@@ -200,6 +203,40 @@ def figure_messages(app, doctree, docname: str) -> None:
         cell.extend(found)
 
 
+def glue_in_translations(app) -> None:
+    """Translated paragraphs find the page's glued values, as their English did.
+
+    Sphinx parses each translated message as a document of its own
+    (`publish_msgstr`); for a notebook page that document has no notebook, so
+    a `{glue:}` role in a translation found no value (myst-nb's "No key ...
+    found in glue data"). Every role of a translation is in its English
+    (tools/translation_checks.py holds the markup equal), and the English is
+    parsed first: the page's renderer is kept from the English's lookups and
+    lent to the translation's, which then read the same values.
+    """
+    if not is_chinese(app):
+        return
+    from myst_nb.core.variables import RetrievalError
+    from myst_nb.ext.glue import directives, roles, utils
+
+    original = utils.retrieve_glue_data
+    renderers: dict[str, object] = {}
+
+    def retrieve(document, key):
+        docname = app.env.docname
+        if "nb_renderer" in document:
+            renderers[docname] = document["nb_renderer"]
+            return original(document, key)
+        try:
+            return original(document, key)
+        except RetrievalError:
+            if docname not in renderers:
+                raise
+            return original({"nb_renderer": renderers[docname]}, key)
+
+    roles.retrieve_glue_data = directives.retrieve_glue_data = retrieve
+
+
 def chinese_search_dictionary(app, config) -> None:
     """jieba splits Chinese for the search index; the course's terms are words to it."""
     if not is_chinese(app):
@@ -262,6 +299,7 @@ def setup(app):
     app.connect("config-inited", place_language_switch)
     app.connect("config-inited", chinese_search_dictionary)
     app.connect("builder-inited", forbid_execution)
+    app.connect("builder-inited", glue_in_translations)
     app.connect("builder-inited", seed_forced_pages)
     app.connect("builder-inited", add_chinese_font)
     app.connect("source-read", read_forced_pages_from_cache)
