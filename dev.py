@@ -160,6 +160,8 @@ def release() -> None:
     assignments = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
     for assignment in assignments:
         run(BIN / "nbgrader", "generate_assignment", assignment, "--force")
+    # The Chinese-instruction releases, from the English ones (tools/exercise_translations.py).
+    run(PYTHON, "-m", "tools.exercise_translations", "release")
     # generate_assignment records assignments in a gradebook; this one is scratch.
     (ROOT / "gradebook.db").unlink(missing_ok=True)
 

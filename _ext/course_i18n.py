@@ -10,7 +10,9 @@ extension does what the catalogs cannot:
 - A Chinese page whose catalog is not declared translated
   (locale/zh_CN/translated_pages.yml) opens with a note saying so in Chinese,
   and its English text is marked `lang="en"`, rather than silently showing
-  English.
+  English. The instructor pages are not translated this round: each one
+  still in English, and the Chinese home page, also say that they are in
+  English for now (the words: tools/translations.py).
 - Nothing executes twice. Only the English HTML build runs the notebooks;
   the Chinese build and the message extraction read the same jupyter-cache.
   Pages that say `execution_mode: force` in their front matter (they read
@@ -19,9 +21,19 @@ extension does what the catalogs cannot:
   (_build/jupyter_execute) is put into the cache, and they read it from
   there. Should any build but the English one start a kernel anyway, it
   stops with an error naming the page.
+- Glued values in translated paragraphs: Sphinx parses a translation
+  without its notebook, so `glue_in_translations` lets it read the page's
+  glued values (the English build's, from the shared cache).
 - Chinese search: Sphinx splits Chinese text into words with jieba; the
   course's terms (locale/terms.yml) are added to its dictionary, so that
   转置卷积 is one word to search for, not only 转置 and 卷积.
+- Figure captions and alt texts set in a code cell's metadata
+  (`mystnb: figure: caption:`, `mystnb: image: alt:`) are messages too. myst-nb
+  makes the figure only around an output, and the extraction runs nothing,
+  so it never sees them: in the gettext build, `figure_messages` adds each
+  cell's caption paragraphs and alt text as the nodes the HTML builds make
+  from them. Their msgids are then what Sphinx looks up in the Chinese build,
+  which translates them as it does any caption or alt text.
 - Chinese text is set in Noto Sans CJK SC, cut down to the characters the
   catalogs use and served from the site (static/fonts/, made by
   `python -m tools.translations font`), so it renders offline and in the PDF.
@@ -33,6 +45,7 @@ import re
 import sys
 from pathlib import Path
 
+from docutils import nodes
 from sphinx.errors import ExtensionError
 from sphinx.locale import get_translation
 from sphinx.util import logging
@@ -50,10 +63,27 @@ _ = get_translation("sphinx")
 
 EXECUTES = "en"
 FORCED = re.compile(r"^(\s*execution_mode:\s*)force\s*$", re.MULTILINE)
-UNTRANSLATED_NOTE = (
-    '<div class="admonition note course-untranslated" lang="zh-CN">'
-    '<p class="admonition-title">注意</p><p>本页尚未翻译，以下为英文原文。</p></div>'
-)
+HOME_PAGE = "book/intro"
+
+
+def chinese_note(text: str, kind: str) -> str:
+    """A note in Chinese at the top of a Chinese page (the theme's admonition style)."""
+    return (
+        f'<div class="admonition note {kind}" lang="zh-CN">'
+        f'<p class="admonition-title">注意</p><p>{text}</p></div>'
+    )
+
+
+def notes_for(pagename: str, translated: set[str]) -> str:
+    """The notes a Chinese page opens with: untranslated, and where instructors read English."""
+    notes = ""
+    if pagename not in translated:
+        notes += chinese_note(translations.UNTRANSLATED, "course-untranslated")
+    if pagename == HOME_PAGE or (
+        pagename.startswith(translations.INSTRUCTOR_PAGES) and pagename not in translated
+    ):
+        notes += chinese_note(translations.INSTRUCTORS_IN_ENGLISH, "course-instructors-in-english")
+    return notes
 
 
 def is_executing_build(app) -> bool:
@@ -141,6 +171,72 @@ def forbid_execution(app) -> None:
     direct.single_nb_execution = refuse
 
 
+def figure_messages(app, doctree, docname: str) -> None:
+    """Gettext build: the captions and alt texts of each cell's figure metadata, as messages.
+
+    The nodes are the ones myst-nb makes when the cell has an output (a
+    caption from the caption's first paragraph, then a legend of paragraphs;
+    an image with the alt text), so that their msgids are the ones the
+    Chinese build looks up. They go into the written catalog only; nothing
+    else reads the gettext build's doctrees.
+    """
+    if app.builder.name != "gettext":
+        return
+    for cell in doctree.findall(nodes.container):
+        if cell.get("nb_element") != "cell_code":
+            continue
+        options = cell.get("cell_metadata", {}).get("mystnb", {})
+        caption = str(options.get("figure", {}).get("caption", "")).strip()
+        alt = str(options.get("image", {}).get("alt", "")).strip()
+        found = []
+        # Markdown paragraphs: blank lines apart; a paragraph's lines as myst-parser keeps them.
+        for index, paragraph in enumerate(re.split(r"\n\s*\n", caption) if caption else []):
+            kind = nodes.caption if index == 0 else nodes.paragraph
+            found.append(kind(paragraph, paragraph))
+        if alt:
+            found.append(nodes.image(alt=alt, uri="", translatable=False))
+        for node in found:
+            node.source, node.line = doctree["source"], cell.line
+            # The gettext builder takes only nodes with a uid (set while reading, as
+            # Sphinx's versioning does); these come after reading, so they get one here.
+            node.uid = ""
+        cell.extend(found)
+
+
+def glue_in_translations(app) -> None:
+    """Translated paragraphs find the page's glued values, as their English did.
+
+    Sphinx parses each translated message as a document of its own
+    (`publish_msgstr`); for a notebook page that document has no notebook, so
+    a `{glue:}` role in a translation found no value (myst-nb's "No key ...
+    found in glue data"). Every role of a translation is in its English
+    (tools/translation_checks.py holds the markup equal), and the English is
+    parsed first: the page's renderer is kept from the English's lookups and
+    lent to the translation's, which then read the same values.
+    """
+    if not is_chinese(app):
+        return
+    from myst_nb.core.variables import RetrievalError
+    from myst_nb.ext.glue import directives, roles, utils
+
+    original = utils.retrieve_glue_data
+    renderers: dict[str, object] = {}
+
+    def retrieve(document, key):
+        docname = app.env.docname
+        if "nb_renderer" in document:
+            renderers[docname] = document["nb_renderer"]
+            return original(document, key)
+        try:
+            return original(document, key)
+        except RetrievalError:
+            if docname not in renderers:
+                raise
+            return original({"nb_renderer": renderers[docname]}, key)
+
+    roles.retrieve_glue_data = directives.retrieve_glue_data = retrieve
+
+
 def chinese_search_dictionary(app, config) -> None:
     """jieba splits Chinese for the search index; the course's terms are words to it."""
     if not is_chinese(app):
@@ -177,8 +273,13 @@ def language_switch(app, pagename, templatename, context, doctree) -> None:
     if not chinese:
         return
     context["language"] = "zh-CN"
-    if doctree is not None and pagename not in app.course_translated and context.get("body"):
-        context["body"] = f'{UNTRANSLATED_NOTE}<div lang="en">{context["body"]}</div>'
+    if doctree is None or not context.get("body"):
+        return
+    notes = notes_for(pagename, app.course_translated)
+    body = context["body"]
+    if pagename not in app.course_translated:
+        body = f'<div lang="en">{body}</div>'
+    context["body"] = notes + body
 
 
 def find_translated(app, config) -> None:
@@ -198,8 +299,10 @@ def setup(app):
     app.connect("config-inited", place_language_switch)
     app.connect("config-inited", chinese_search_dictionary)
     app.connect("builder-inited", forbid_execution)
+    app.connect("builder-inited", glue_in_translations)
     app.connect("builder-inited", seed_forced_pages)
     app.connect("builder-inited", add_chinese_font)
     app.connect("source-read", read_forced_pages_from_cache)
     app.connect("html-page-context", language_switch)
+    app.connect("doctree-resolved", figure_messages)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

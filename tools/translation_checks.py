@@ -3,8 +3,8 @@
 - `stale_catalogs`: a page's catalog lacks a message its source now has, or
   keeps one it no longer has (re-extracted into a scratch folder and
   compared by msgid), so `python3 dev.py translations` has to run;
-- `incomplete_messages`: a page declared translated has an untranslated or
-  fuzzy message;
+- `incomplete_messages`: a page (or an exercise with a Chinese release)
+  declared translated has an untranslated or fuzzy message;
 - `term_mismatches`: a translated message whose English uses a term of
   locale/terms.yml but whose Chinese does not use that term's translation;
 - `broken_markup`: a translation that lost or changed a role, a reference,
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from tools import translations
+from tools import exercise_translations, translations
 
 # MyST that a translation copies as it is: roles with their target, inline code,
 # inline math, and link targets. Display math and directives are their own messages.
@@ -54,6 +54,8 @@ def stale_catalogs(scratch: Path, extract: bool = True) -> list[str]:
     scratch (or, with extract=False, from the .pot files already there)."""
     if extract and translations.extract(scratch) != 0:
         return ["extracting the messages failed (see the Sphinx output above)"]
+    # The exercises' catalogs (tools/exercise_translations.py) beside the pages'.
+    exercise_translations.write_templates(scratch)
     problems = []
     templates = {pot.relative_to(scratch).with_suffix("") for pot in scratch.rglob("*.pot")}
     # sphinx.po translates the templates' few strings (extracted as sphinx.pot).
@@ -79,7 +81,10 @@ def stale_catalogs(scratch: Path, extract: bool = True) -> list[str]:
 def incomplete_messages(folder: Path = translations.CATALOGS) -> list[str]:
     """Untranslated or fuzzy messages of the pages declared translated."""
     problems = []
-    for page in translations.translated_pages():
+    exercises = [
+        f"{exercise_translations.FOLDER}/{a}" for a in exercise_translations.translated_exercises()
+    ]
+    for page in translations.translated_pages() + exercises:
         path = page_catalog(page, folder)
         if not path.is_file():
             problems.append(f"{page}: declared translated, but has no catalog")

@@ -23,7 +23,12 @@ FAMILY = "Noto Sans CJK SC"
 FONTS = translations.ROOT / "_ext" / "static" / "fonts"
 SUBSET = FONTS / "noto-sans-sc-course.woff2"
 # Text the extension and templates write in Chinese, and the language switch.
-EXTRA_TEXT = "本页尚未翻译，以下为英文原文。注意中文整本书的" + "（）：；，。、？！《》"
+EXTRA_TEXT = (
+    translations.UNTRANSLATED
+    + translations.INSTRUCTORS_IN_ENGLISH
+    + "注意中文整本书的"
+    + "（）：；，。、？！《》“”"
+)
 
 
 def is_cjk(character: str) -> bool:

@@ -43,6 +43,13 @@ TERMS = LOCALE / "terms.yml"
 BUILD = ROOT / "_build"
 ZH_BUILD = BUILD / "zh"
 SITE_SUBFOLDER = "zh"
+# What the Chinese edition says in Chinese outside the catalogs (_ext/course_i18n.py
+# writes them; tools/translation_font.py keeps their characters in the web font).
+UNTRANSLATED = "本页尚未翻译，以下为英文原文。"
+# The instructor pages are not translated this round (issue #34 allows it): each one
+# still in English says so, and so does the Chinese home page, in these same words.
+INSTRUCTOR_PAGES = "book/instructor/"
+INSTRUCTORS_IN_ENGLISH = "教师用页面（“For instructors”部分）暂时只有英文版，中文版将在以后补上。"
 # The one execution cache of both editions (myst-nb's default for the English build).
 EXECUTION_CACHE = BUILD / ".jupyter_cache"
 
@@ -119,6 +126,10 @@ def update() -> int:
     from sphinx_intl.basic import update as intl_update
 
     intl_update(str(LOCALE), str(pot), [LANGUAGE], line_width=76, ignore_obsolete=True)
+    # The exercises with a Chinese release have their catalogs too (not Sphinx pages).
+    from tools import exercise_translations
+
+    exercise_translations.update()
     # Sphinx's own strings (the theme's are in its catalogs); only the templates' are ours.
     return 0
 

@@ -1,7 +1,9 @@
 """The graded round trip, through the real nbgrader CLI in a scratch course.
 
 For every assignment in solutions/: the release is exactly what
-`nbgrader generate_assignment` makes, a perfect submission gets full marks,
+`nbgrader generate_assignment` makes (and a Chinese-instruction release,
+where there is one, exactly what tools/exercise_translations.py makes of it,
+and it grades the solution to full marks), a perfect submission gets full marks,
 the untouched release gets zero, every graded test cell loses points on at
 least two plausible wrong answers, and every answer cell keeps its points on
 at least one correct answer written unlike the solution
@@ -41,6 +43,7 @@ from tests.support.grading import (
     solution_answers,
     source_notebooks,
 )
+from tools import exercise_translations
 
 ASSIGNMENTS = assignment_ids()
 
@@ -153,6 +156,11 @@ WRONG_PARAMS = [
     for a in ASSIGNMENTS
     for name in wrong_answers(a)
 ]
+CHINESE_PARAMS = [
+    on_grading_worker(a, assignment=a, test_id=a)
+    for a in ASSIGNMENTS
+    if a in exercise_translations.translated_exercises()
+]
 UNUSUAL_PARAMS = [
     on_grading_worker(a, name, assignment=a, test_id=f"{a}-{name}")
     for a in ASSIGNMENTS
@@ -169,6 +177,18 @@ def grade_assignment(assignment: str, root: Path) -> ScratchCourse:
     perfect = {name: filled_in(releases[name], solution_answers(sources[name])) for name in sources}
     course.submit("perfect", assignment, perfect)
     course.submit("untouched", assignment, releases)
+    if assignment in exercise_translations.translated_exercises():
+        # The Chinese-instruction release (tools/exercise_translations.py), made from this
+        # release as `python3 dev.py release` makes it, with the solution's answers.
+        translated = exercise_translations.translations_of(assignment)
+        chinese = {
+            name: filled_in(
+                exercise_translations.chinese_release(releases[name], translated),
+                solution_answers(sources[name]),
+            )
+            for name in sources
+        }
+        course.submit("chinese", assignment, chinese)
     for student, answer_set in students(assignment).items():
         submission = dict(perfect)
         for answer in answer_set.values():
@@ -207,6 +227,15 @@ def test_perfect_submission_gets_full_marks(graded_course, assignment):
     assert scores, f"{assignment} has no graded cells"
     lost = {cell: s for cell, s in scores.items() if s.score != s.max_score}
     assert not lost, f"the solution lost points in {lost}"
+
+
+@pytest.mark.parametrize("assignment", CHINESE_PARAMS)
+def test_chinese_release_with_the_solution_gets_full_marks(graded_course, assignment):
+    """Same assignment name, notebook name and grade ids: graded as the English release is."""
+    scores = all_scores(graded_course, assignment, "chinese")
+    assert scores == all_scores(graded_course, assignment, "perfect"), scores
+    lost = {cell: s for cell, s in scores.items() if s.score != s.max_score}
+    assert not lost, f"the solution in the Chinese release lost points in {lost}"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENT_PARAMS)
@@ -289,7 +318,11 @@ def test_exercises_are_exactly_what_nbgrader_generates(graded_course, assignment
     committed = EXERCISES / assignment
     hint = "regenerate with `python3 dev.py release` and commit exercises/"
     assert committed.is_dir(), f"exercises/{assignment} is missing: {hint}"
-    comparison = filecmp.dircmp(generated, committed)
+    chinese = exercise_translations.RELEASE_FOLDER
+    translated = assignment in exercise_translations.translated_exercises()
+    # The Chinese release is not nbgrader's: it is checked against what the release makes.
+    ignored = [*filecmp.DEFAULT_IGNORES, chinese] if translated else None
+    comparison = filecmp.dircmp(generated, committed, ignore=ignored)
     assert not comparison.left_only and not comparison.right_only, (
         f"files differ: only generated {comparison.left_only}, only committed "
         f"{comparison.right_only}; {hint}"
@@ -302,6 +335,16 @@ def test_exercises_are_exactly_what_nbgrader_generates(graded_course, assignment
             else:
                 same = path.read_bytes() == other.read_bytes()
             assert same, f"exercises/{assignment}/{path.name} has drifted: {hint}"
+    if translated:
+        messages = exercise_translations.translations_of(assignment)
+        for path in generated.glob("*.ipynb"):
+            made = exercise_translations.chinese_release(
+                nbformat.read(path, as_version=4), messages
+            )
+            release = committed / chinese / path.name
+            assert release.is_file(), f"no Chinese release {release.name}: {hint}"
+            same = json.loads(nbformat.writes(made)) == json.loads(release.read_text())
+            assert same, f"exercises/{assignment}/{chinese}/{path.name} has drifted: {hint}"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from tests.support.grading import EXERCISES, REPO_ROOT
+from tools import exercise_translations
 
 PAGE = REPO_ROOT / "book" / "exercises.md"
 DOWNLOAD_ROLE = re.compile(r"\{download\}`[^`<]*<([^>`]+)>`")
@@ -45,13 +46,24 @@ def test_every_released_assignment_is_listed():
 def test_page_offers_only_released_student_notebooks():
     downloads = downloads_on_page()
     assert downloads, "book/exercises.md offers no notebook to download"
+    chinese = exercise_translations.translated_exercises()
     for target in downloads:
-        assert re.fullmatch(r"\.\./exercises/(\w+)/\1\.ipynb", target), (
+        # A Chinese-instruction release (exercises/<id>/zh/<id>.ipynb) where there is one.
+        match = re.fullmatch(r"\.\./exercises/(\w+)/(zh/)?\1\.ipynb", target)
+        assert match and (not match.group(2) or match.group(1) in chinese), (
             f"book/exercises.md links {target}: link only the released student notebooks "
-            "exercises/<id>/<id>.ipynb, never solutions/ (solutions and hidden tests)"
+            "exercises/<id>/<id>.ipynb (or exercises/<id>/zh/<id>.ipynb for an exercise "
+            "with a Chinese release), never solutions/ (solutions and hidden tests)"
         )
         assert (PAGE.parent / target).resolve().is_file(), f"{target} does not exist"
     assert "solutions/" not in "".join(downloads)
+
+
+def test_each_chinese_release_is_linked():
+    linked = set(downloads_on_page())
+    for assignment in exercise_translations.translated_exercises():
+        target = f"../exercises/{assignment}/zh/{assignment}.ipynb"
+        assert target in linked, f"book/exercises.md does not link {target}"
 
 
 def test_each_entry_says_what_it_grades():

@@ -14,6 +14,10 @@ and at a phone width of 390 pixels the page does not scroll sideways. Search
 finds each chapter by its key term (KEY_TERMS). Screenshots of every page go
 to the folder printed at the end of the test run.
 
+A few Chinese pages (CHINESE_PAGES) are visited too: they say lang="zh-CN",
+their CJK web font loads, axe finds nothing, and the language switch leads to
+the same page in English and back.
+
 Requests to other hosts are blocked, as for an offline student, and fail the
 test: the site serves everything itself, MathJax included (formulas must be
 typeset), see _ext/course_site.py.
@@ -37,6 +41,7 @@ import pytest
 from tests.support.accessibility import KEPT_MODERATE, axe_problems, axe_violations
 from tests.support.browser import DESKTOP
 from tests.support.grading import REPO_ROOT
+from tools import translations
 from tools.book_toc import CHAPTER_PARTS, is_executed, toc_files, toc_pages
 
 # One worker builds the book (the session fixture built_book) for every test that reads it.
@@ -334,6 +339,58 @@ def test_exercise_downloads_are_student_notebooks(site, base_url, visit):
         response = opened.context.request.get(link)
         assert response.ok, f"{link}: HTTP {response.status}"
         assert '"nbformat"' in response.text(), f"{link} is not a notebook"
+
+
+# Chinese pages visited in the browser too: the site's entry (it redirects to the
+# Chinese home page) and the glossary, the page most dense in Chinese terms.
+CHINESE_PAGES = ["index", "book/glossary"]
+CJK_FONT = "Noto Sans SC Course"  # _ext/static/fonts/course-cjk.css
+# Whether the page's CJK web font was downloaded and is ready, once the fonts the
+# page's text needs have loaded (its unicode-range: only CJK text makes it load).
+CJK_FONT_STATUS = """async (family) => {
+  await document.fonts.ready;
+  const faces = Array.from(document.fonts).filter((face) => face.family.replace(/"/g, "") === family);
+  return {faces: faces.map((face) => face.status),
+          used: document.fonts.check(`16px "${family}"`, "上采样")};
+}"""
+
+
+def follow_language_switch(browser_page) -> None:
+    browser_page.locator("a.course-language-switch").first.click()
+    browser_page.wait_for_load_state("networkidle")
+
+
+@pytest.mark.parametrize("page", CHINESE_PAGES)
+def test_chinese_page_works_in_a_browser(page, site, base_url, visit, screenshots):
+    zh = translations.SITE_SUBFOLDER
+    opened = visit(f"{zh}/{page}", f"{zh}/{page}.html")
+    browser_page, problems = opened.page, opened.problems
+    if page == "index":
+        # The entry is a redirect (a meta refresh) to the root page of the TOC.
+        page = pages_in_toc()[0]
+        browser_page.wait_for_url(f"{base_url}{zh}/{page}.html")
+        browser_page.wait_for_load_state("networkidle")
+    chinese_url = f"{base_url}{zh}/{page}.html"
+
+    lang = browser_page.evaluate("() => document.documentElement.lang")
+    if lang != "zh-CN":
+        problems.append(f'<html lang="{lang}">, not zh-CN')
+    font = browser_page.evaluate(CJK_FONT_STATUS, CJK_FONT)
+    if font["faces"] != ["loaded"] or not font["used"]:
+        problems.append(f"the CJK web font {CJK_FONT} did not load: {font}")
+    problems += axe_problems(axe_violations(browser_page))
+    browser_page.screenshot(path=screenshots / f"zh-{slug(page)}-desktop.png", full_page=True)
+
+    follow_language_switch(browser_page)
+    if browser_page.url != f"{base_url}{page}.html":
+        problems.append(f"the language switch leads to {browser_page.url}, not the English page")
+    elif browser_page.evaluate("() => document.documentElement.lang") != "en":
+        problems.append("the English page the switch leads to is not lang=en")
+    follow_language_switch(browser_page)
+    if browser_page.url != chinese_url:
+        problems.append(f"the English page's switch leads to {browser_page.url}, not back")
+
+    assert not problems, f"{zh}/{page}.html in the browser:\n  " + "\n  ".join(problems)
 
 
 def test_every_moderate_accessibility_finding_kept_says_why():

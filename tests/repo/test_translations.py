@@ -138,3 +138,64 @@ def test_a_catalog_missing_a_message_is_stale(extracted, monkeypatch, catalogs_c
     monkeypatch.setattr(translations, "CATALOGS", catalogs_copy)
     found = checks.stale_catalogs(extracted, extract=False)
     assert any("book/intro.po is out of date" in p for p in found), found
+
+
+@pytest.mark.slow
+def test_figure_captions_and_alt_texts_of_cell_metadata_are_messages(extracted):
+    # _ext/course_i18n.figure_messages: myst-nb makes no figure in an extraction that runs nothing.
+    with (extracted / "book" / "upsampling2d.pot").open("rb") as handle:
+        ids = {m.id for m in read_po(handle)}
+    assert any(i.startswith("The backward pass of UpSampling2D with size 2 × 2.") for i in ids)
+    assert any(i.startswith("Three grids of numbers. The left grid is 4 by 4") for i in ids)
+
+
+@pytest.mark.slow
+def test_an_exercise_catalog_missing_a_message_is_stale(extracted, monkeypatch, catalogs_copy):
+    from tools import exercise_translations
+
+    (assignment,) = exercise_translations.translated_exercises()
+    _edit_catalog(
+        catalogs_copy, f"exercises/{assignment}", lambda c: c.delete(next(m.id for m in c if m.id))
+    )
+    monkeypatch.setattr(translations, "CATALOGS", catalogs_copy)
+    found = checks.stale_catalogs(extracted, extract=False)
+    assert any(f"exercises/{assignment}.po is out of date" in p for p in found), found
+
+
+def test_the_chinese_release_changes_the_instructions_only():
+    """Code cells, nbgrader metadata and names as in the English release: graded the same."""
+    import nbformat
+
+    from tools import exercise_translations
+    from tools.translation_font import is_cjk
+
+    for assignment in exercise_translations.translated_exercises():
+        for english_path in exercise_translations.notebooks(
+            assignment, exercise_translations.EXERCISES
+        ):
+            chinese_path = (
+                english_path.parent / exercise_translations.RELEASE_FOLDER / english_path.name
+            )
+            english = nbformat.read(english_path, as_version=4)
+            chinese = nbformat.read(chinese_path, as_version=4)
+            assert chinese.metadata == english.metadata
+            assert len(chinese.cells) == len(english.cells)
+            for ours, theirs in zip(chinese.cells, english.cells, strict=True):
+                assert (ours.cell_type, ours.metadata) == (theirs.cell_type, theirs.metadata)
+                if exercise_translations.is_instruction(theirs):
+                    assert any(map(is_cjk, ours.source)), theirs.source[:60]
+                else:
+                    assert ours.source == theirs.source
+
+
+def test_an_untranslated_exercise_paragraph_is_found(catalogs_copy, monkeypatch):
+    from tools import exercise_translations
+
+    (assignment,) = exercise_translations.translated_exercises()
+
+    def empty_first(catalog):
+        next(m for m in catalog if m.id).string = ""
+
+    _edit_catalog(catalogs_copy, f"exercises/{assignment}", empty_first)
+    found = checks.incomplete_messages(catalogs_copy)
+    assert any(f"exercises/{assignment}.po: untranslated" in p for p in found), found
