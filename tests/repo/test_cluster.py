@@ -48,15 +48,29 @@ def test_the_dockerfile_passes_hadolint():
 
 def test_hadolint_would_catch_an_unpinned_base_image(tmp_path):
     careless = tmp_path / "Dockerfile"
-    careless.write_text(DOCKERFILE.read_text().replace("python:3.11.11-slim-bookworm", "python"))
+    careless.write_text(DOCKERFILE.read_text().replace("FROM ${BASE}", "FROM python"))
     result = hadolint(careless)
     assert result.returncode != 0 and "DL3006" in result.stdout
 
 
+def test_the_base_is_a_build_argument_whose_default_is_pinned():
+    """hadolint cannot see through ``FROM ${BASE}``: the default is checked here."""
+    text = DOCKERFILE.read_text()
+    assert re.search(r"^ARG BASE=python:3\.11\.\d+-slim-bookworm$", text, re.M)
+    assert re.search(r"^FROM \$\{BASE\}$", text, re.M)
+    # The local base (cluster/make-base-image.sh) is the same Debian release and Python.
+    script = (CLUSTER / "make-base-image.sh").read_text()
+    assert (
+        "bookworm" in script
+        and "python3-venv" in script
+        and "sys.version_info[:2] == (3, 11)" in script
+    )
+
+
 def test_the_image_is_pinned_slim_non_root_and_installs_the_grader_and_the_lab():
     text = DOCKERFILE.read_text()
-    assert re.search(r"^FROM python:3\.11\.\d+-slim-\w+$", text, re.M)
     assert re.search(r"^USER 10001:10001$", text, re.M)
+    assert re.search(r"^ENV PATH=/opt/venv/bin:\$PATH$", text, re.M), "pip installs into a venv"
     install = re.search(r'pip install --no-cache-dir "\.\[([a-z,]+)\]" (\S+)$', text, re.M)
     assert install and install.group(2) == "./grader", "the image installs the grader"
     import tomllib
@@ -123,7 +137,7 @@ def test_the_grade_pod_allows_what_the_grader_allows_a_student_plus_the_graders_
     from upsampling_grader.assignment import load_course_config
     from upsampling_grader.cli import parser
     from upsampling_grader.grading_run import GradingRun
-    from upsampling_grader.limits import GRADER_OVERHEAD_MB, pod_memory_mb
+    from upsampling_grader.limits import GRADER_OVERHEAD_MB, pod_cpus, pod_memory_mb
 
     args = parser().parse_args(pod_command("grade-job.yaml", JOB_COMPLETION_INDEX="0"))
     # The course's own nbgrader_config.py may change the kernel's limits: this course's does not.
@@ -137,6 +151,36 @@ def test_the_grade_pod_allows_what_the_grader_allows_a_student_plus_the_graders_
     )
     (merge,) = job("merge-job.yaml")["spec"]["template"]["spec"]["containers"]
     assert mebibytes(merge["resources"]["limits"]["memory"]) >= GRADER_OVERHEAD_MB
+    # CPU: each sandbox's share (its cgroup's quota where the grader makes one).
+    assert float(container["resources"]["limits"]["cpu"]) == pod_cpus(run.limits, run.jobs)
+
+
+def test_the_grade_pods_storage_is_its_two_scratch_folders_as_the_limits_say():
+    from upsampling_grader.limits import SCRATCH_MB, TMP_MB, pod_storage_mb
+
+    pod = job("grade-job.yaml")["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    limit = container["resources"]["limits"]["ephemeral-storage"]
+    assert mebibytes(limit) == pod_storage_mb(), f"ephemeral-storage should be {pod_storage_mb()}Mi"
+    sizes = {
+        v["name"]: mebibytes(v["emptyDir"]["sizeLimit"]) for v in pod["volumes"] if "emptyDir" in v
+    }
+    assert sizes == {"scratch": SCRATCH_MB, "tmp": TMP_MB}
+
+
+def test_the_page_states_the_process_budget_the_limits_give():
+    """A pod's process count is a node setting (the kubelet's podPidsLimit), not a field of
+    the Job: the page states it, from pod_pids."""
+    from upsampling_grader.limits import pod_pids
+
+    assert f"podPidsLimit` of at least {pod_pids()}" in PAGE.read_text()
+
+
+def test_the_grade_pod_names_the_shipped_seccomp_profile():
+    profile = job("grade-job.yaml")["spec"]["template"]["spec"]["securityContext"]["seccompProfile"]
+    assert profile["type"] == "Localhost"
+    assert (CLUSTER / Path(profile["localhostProfile"]).name).is_file()
+    assert f"cluster/{Path(profile['localhostProfile']).name}" in PAGE.read_text()
 
 
 def mebibytes(quantity: str) -> int:
