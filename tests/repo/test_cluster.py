@@ -71,8 +71,9 @@ def test_the_image_is_pinned_slim_non_root_and_installs_the_grader_and_the_lab()
     text = DOCKERFILE.read_text()
     assert re.search(r"^USER 10001:10001$", text, re.M)
     assert re.search(r"^ENV PATH=/opt/venv/bin:\$PATH$", text, re.M), "pip installs into a venv"
-    install = re.search(r'pip install --no-cache-dir "\.\[([a-z,]+)\]" (\S+)$', text, re.M)
-    assert install and install.group(2) == "./grader", "the image installs the grader"
+    install = re.search(r'pip install --no-cache-dir "\.\[([a-z,]+)\]"$', text, re.M)
+    assert install, "the image installs the student package with its extras"
+    assert re.search(r"^RUN pip install --no-cache-dir \./grader$", text, re.M), "and the grader"
     import tomllib
 
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
@@ -216,12 +217,28 @@ PAGE = ROOT / "book" / "instructor" / "cluster.md"
 CODE_BLOCK = re.compile(r"^```\{code-block\} bash\n((?::[^\n]*\n)*)\n?(.*?)^```", re.S | re.M)
 
 
-def test_the_cluster_page_marks_every_command_as_validated_not_run():
+def test_the_cluster_page_marks_every_command_as_run_here_or_validated_not_run():
+    """Boxes that were run on the course's machine (podman) say so; those for a cluster
+    (docker, kubectl) are marked validated, not run."""
     blocks = CODE_BLOCK.findall(PAGE.read_text())
     assert blocks, "the cluster page shows no commands"
+    kinds = set()
     for options, body in blocks:
-        assert ":class: validated-not-run" in options, body
+        kind = re.search(r":class: (run-here|validated-not-run)", options)
+        assert kind, body
+        kinds.add(kind.group(1))
+        cluster_tools = re.search(r"^(kubectl|docker) ", body, re.M)
+        assert (kind.group(1) == "validated-not-run") == bool(cluster_tools), body
+    assert kinds == {"run-here", "validated-not-run"}
     assert "```bash" not in PAGE.read_text(), "an unmarked bash box on the cluster page"
+
+
+def test_the_pages_podman_build_is_the_benchmarks():
+    """The build the page shows is the one benchmarks/containers.py runs (and times)."""
+    text = PAGE.read_text()
+    assert "--build-arg BASE=localhost/bookworm-python3.11:latest" in text
+    assert "localhost/bookworm-python3.11:latest" in (CLUSTER / "make-base-image.sh").read_text()
+    assert "benchmarks/results/containers.json" in text
 
 
 def test_the_cluster_page_names_only_files_that_exist_and_applies_them_in_order():

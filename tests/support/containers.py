@@ -181,8 +181,8 @@ def graded_in_pods(course: Path, root: Path, assignment: str, shards: int) -> di
         timeout=900,
     )
     seconds = {}
-    for folder in sorted((results / assignment).glob("shard-*")):
-        for student in json.loads((folder / "shard.json").read_text())["students"]:
+    for record in sorted((results / assignment).glob("shard-*/shard.json")):
+        for student in json.loads(record.read_text())["students"]:
             seconds[student["student"]] = student["seconds"]
     return {
         "grade": finished,
