@@ -52,6 +52,8 @@ from tests.support.containers import (  # noqa: E402
     RUNTIME,
     ULIMITS,
     graded_in_pods,
+    probe,
+    profile_tool,
 )
 
 RESULTS = REPO_ROOT / "benchmarks" / "results" / "containers.json"
@@ -82,52 +84,35 @@ def build() -> dict:
 
 
 def probes(tmp: Path) -> dict:
-    from tests.grader.test_containers import load_profile_tool
-
-    tool = load_profile_tool()
+    """What the grading command says in a grade pod about making a sandbox, per profile."""
+    tool = profile_tool()
     shipped = json.loads((CLUSTER / "seccomp-grader.json").read_text())
     refusing = tmp / "refusing.json"
     refusing.write_text(json.dumps(tool.without_bwrap(shipped)))
-    found = {}
-    for name, extra in [
-        ("cluster/seccomp-grader.json (the Job's Localhost profile)", []),
-        (
-            "podman's default (containers-common: RuntimeDefault of podman and CRI-O)",
-            ["--security-opt", "seccomp=/usr/share/containers/seccomp.json"],
+    runtime_default = ["--security-opt", "seccomp=/usr/share/containers/seccomp.json"]
+    tried = {
+        "cluster/seccomp-grader.json, /proc unmasked (the Job as shipped)": ([], False),
+        "podman's default (containers-common), /proc unmasked": (runtime_default, False),
+        "seccomp-grader.json less bwrap's calls, /proc unmasked": (
+            ["--security-opt", f"seccomp={refusing}"],
+            False,
         ),
-        ("seccomp-grader.json less bwrap's calls", ["--security-opt", f"seccomp={refusing}"]),
-    ]:
-        found[name] = probe_answer(tmp / f"probe-{len(found)}", extra)
-    # The shipped profile with /proc masked as runtimes do unless the pod asks otherwise.
-    found["cluster/seccomp-grader.json, /proc masked"] = probe_answer(
-        tmp / "probe-masked", [], masked=True
-    )
+        "cluster/seccomp-grader.json, /proc masked": ([], True),
+    }
+    found = {}
+    for name, (extra, masked) in tried.items():
+        folder = tmp / f"probe-{len(found)}"
+        folder.mkdir()
+        done = probe(folder, *extra, masked=masked)
+        answer = (done.stdout.strip() or done.stderr.strip() or "no output").splitlines()[-1]
+        found[name] = "sandbox made" if answer == "None" else answer
     return found
-
-
-def probe_answer(folder: Path, extra: list[str], masked: bool = False) -> str:
-    """What the grading command says, in the grade pod, about making a sandbox."""
-    from tests.grader.test_containers import PROBE
-    from tests.support.containers import pod_run_command, volume_folders
-
-    folder.mkdir()
-    command = pod_run_command(
-        "grade-job.yaml", volume_folders(folder, "grade-job.yaml", folder), command=PROBE
-    )
-    if masked:
-        at = command.index("unmask=ALL")
-        del command[at - 1 : at + 1]
-    at = command.index("--entrypoint")
-    command[at:at] = extra
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    answer = (done.stdout.strip() or done.stderr.strip() or "no output").splitlines()[-1]
-    return "sandbox made" if answer == "None" else answer
 
 
 def graded_bare(tmp: Path, students: list) -> tuple[dict, float, Path]:
     """The students graded on the bare machine by one `grade --shard 0/1` (all of them in
     one process, as the pods' shards are): each one's seconds, the wall time, its CSV."""
-    from tests.grader.test_class import new_course
+    from tests.support.class_courses import new_course
     from tests.support.grading import run_grader
     from tests.support.predict_shapes_class import ASSIGNMENT
 
@@ -148,7 +133,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-build", action="store_true", help="reuse the built image")
     args = parser.parse_args()
-    from tests.grader.test_class import SHARDED, STUDENTS, new_course, read_rows
+    from tests.support.class_courses import SHARDED, STUDENTS, new_course, read_rows
     from tests.support.predict_shapes_class import ASSIGNMENT
 
     record = {

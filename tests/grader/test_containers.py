@@ -12,33 +12,30 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import tempfile
-from pathlib import Path
 
 import pytest
 
-from tests.grader.test_class import (
+from tests.support.class_courses import (
     SHARDED,
     STUDENTS,
     gradebook_grades,
     new_course,
     read_rows,
-    run_grading,
 )
 from tests.support.containers import (
     CLUSTER,
     graded_in_pods,
     image_problem,
     job,
-    pod_run_command,
-    volume_folders,
+    probe,
+    profile_tool,
 )
+from tests.support.grading import run_grader
 from tests.support.predict_shapes_class import ASSIGNMENT, POINTS, TOTAL
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("containers")]
 SHARDS = 3
-PROBE = ["python3", "-c", "from upsampling_grader import sandbox; print(sandbox.sandbox_problem())"]
 
 
 @pytest.fixture(scope="module")
@@ -46,27 +43,6 @@ def image():
     problem = image_problem()
     if problem is not None:
         pytest.skip(problem)
-
-
-def load_profile_tool():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "make_seccomp_profile", CLUSTER / "make-seccomp-profile.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def probe(tmp_path: Path, *extra: str) -> subprocess.CompletedProcess:
-    """Whether the grader can make a sandbox in the grade pod (``extra``: podman options
-    put before the image, e.g. another seccomp profile)."""
-    folders = volume_folders(tmp_path, "grade-job.yaml", tmp_path)
-    command = pod_run_command("grade-job.yaml", folders, command=PROBE)
-    image_at = command.index("--entrypoint")
-    command[image_at:image_at] = list(extra)
-    return subprocess.run(command, capture_output=True, text=True, timeout=300)
 
 
 def test_the_grade_pod_makes_a_sandbox_under_the_profile_it_names(image, tmp_path):
@@ -79,7 +55,7 @@ def test_the_grade_pod_makes_a_sandbox_under_the_profile_it_names(image, tmp_pat
 def test_without_bwraps_calls_in_the_profile_the_pod_refuses_to_grade(image, tmp_path):
     """The control: the shipped profile less what bwrap needs (what a default profile
     keeps for CAP_SYS_ADMIN) leaves the grader no sandbox, and it says so."""
-    tool = load_profile_tool()
+    tool = profile_tool()
     shipped = json.loads((CLUSTER / "seccomp-grader.json").read_text())
     refusing = tmp_path / "refusing.json"
     refusing.write_text(json.dumps(tool.without_bwrap(shipped)))
@@ -87,14 +63,10 @@ def test_without_bwraps_calls_in_the_profile_the_pod_refuses_to_grade(image, tmp
     assert "bwrap could not make a sandbox here" in done.stdout, done.stdout + done.stderr
 
 
-def test_the_shipped_profile_is_the_runtime_default_plus_bwraps_calls_only():
-    tool = load_profile_tool()
-    shipped = json.loads((CLUSTER / "seccomp-grader.json").read_text())
-    if tool.RUNTIME_DEFAULT.exists():
-        made = tool.with_bwrap(json.loads(tool.RUNTIME_DEFAULT.read_text()))
-        assert shipped == made, "cluster/seccomp-grader.json: run cluster/make-seccomp-profile.py"
-    added = shipped["syscalls"][-1]
-    assert sorted(added["names"]) == sorted(tool.BWRAP_NEEDS)
+def test_with_proc_masked_the_pod_refuses_to_grade(image, tmp_path):
+    """The control for procMount: Unmasked: bwrap cannot mount a fresh /proc over a masked one."""
+    done = probe(tmp_path, masked=True)
+    assert "Can't mount proc" in done.stdout, done.stdout + done.stderr
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +76,9 @@ def pods(image, tmp_path_factory):
     one_machine = new_course(root / "one-machine", students)
     course = root / "volume" / "course"
     shutil.copytree(one_machine.root, course, symlinks=True)
-    bare = run_grading(one_machine, Path(tempfile.mkdtemp(prefix="bare-")))
+    scratch = tempfile.mkdtemp(prefix="bare-")
+    bare = run_grader("grade", ASSIGNMENT, f"--scratch={scratch}", "--quiet", cwd=one_machine.root)
+    shutil.rmtree(scratch, ignore_errors=True)
     graded = graded_in_pods(course, root / "volumes", ASSIGNMENT, SHARDS)
     return {"one_machine": one_machine, "course": course, "bare": bare, **graded}
 
@@ -125,13 +99,11 @@ def test_three_grade_pods_and_the_merge_pod_finish(pods):
 
 
 def test_the_pods_merged_csv_and_gradebook_equal_the_one_machine_run(pods):
-    class Course:  # gradebook_grades reads course.root
-        root = pods["course"]
-
     rows = read_rows(pods["course"] / "grades" / f"{ASSIGNMENT}.csv")
     bare = read_rows(pods["one_machine"].root / "grades" / f"{ASSIGNMENT}.csv")
     assert {name for name, _ in rows} == set(SHARDED), pods["bare"].stderr[-2000:]
     for name in SHARDED:
         for cell in [TOTAL, *POINTS]:
             assert rows[(name, cell)] == bare[(name, cell)], (name, cell)
-    assert gradebook_grades(Course, SHARDED) == gradebook_grades(pods["one_machine"], SHARDED)
+    one_machine = pods["one_machine"].root
+    assert gradebook_grades(pods["course"], SHARDED) == gradebook_grades(one_machine, SHARDED)

@@ -9,6 +9,7 @@ commands the pods run are parsed by the grading command's own parser.
 from __future__ import annotations
 
 import copy
+import json
 import re
 import shlex
 import shutil
@@ -254,3 +255,15 @@ def test_the_cluster_page_names_only_files_that_exist_and_applies_them_in_order(
 def test_the_page_builds_the_image_the_way_the_dockerfile_says():
     build = re.search(r"docker build -f cluster/Dockerfile -t \S+ \.", PAGE.read_text())
     assert build and "docker build -f cluster/Dockerfile -t" in DOCKERFILE.read_text()
+
+
+def test_the_shipped_profile_is_the_runtime_default_plus_bwraps_calls_only():
+    from tests.support.containers import profile_tool
+
+    tool = profile_tool()
+    shipped = json.loads((CLUSTER / "seccomp-grader.json").read_text())
+    if tool.RUNTIME_DEFAULT.exists():
+        made = tool.with_bwrap(json.loads(tool.RUNTIME_DEFAULT.read_text()))
+        assert shipped == made, "cluster/seccomp-grader.json: run cluster/make-seccomp-profile.py"
+    added = shipped["syscalls"][-1]
+    assert sorted(added["names"]) == sorted(tool.BWRAP_NEEDS)

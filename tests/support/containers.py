@@ -35,6 +35,8 @@ BASE_IMAGE = "localhost/bookworm-python3.11:latest"
 # runc, since crun refuses this machine's hybrid cgroups; rlimits no higher than root's
 # own here (without CAP_SYS_RESOURCE the runtime's defaults are refused).
 RUNTIME = ["--runtime", "runc"]
+# Asks the grading command, in a pod, whether it can make a sandbox there ("None": it can).
+PROBE = ["python3", "-c", "from upsampling_grader import sandbox; print(sandbox.sandbox_problem())"]
 ULIMITS = ["--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096"]
 
 
@@ -50,6 +52,32 @@ def image_problem(image: str = IMAGE) -> str | None:
     if found.returncode != 0:
         return f"the image {image} is not built here (python benchmarks/containers.py builds it)"
     return None
+
+
+def profile_tool():
+    """cluster/make-seccomp-profile.py as a module (its name is a script's, not a module's)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "make_seccomp_profile", CLUSTER / "make-seccomp-profile.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def probe(folder: Path, *extra: str, masked: bool = False) -> subprocess.CompletedProcess:
+    """PROBE in the grade pod (``extra``: podman options put before the image, e.g. another
+    seccomp profile; ``masked``: /proc masked as runtimes do unless the pod asks otherwise)."""
+    command = pod_run_command(
+        "grade-job.yaml", volume_folders(folder, "grade-job.yaml", folder), command=PROBE
+    )
+    if masked:
+        at = command.index("unmask=ALL")
+        del command[at - 1 : at + 1]
+    at = command.index("--entrypoint")
+    command[at:at] = list(extra)
+    return subprocess.run(command, capture_output=True, text=True, timeout=300)
 
 
 def job(name: str) -> dict:
