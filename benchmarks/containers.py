@@ -126,7 +126,7 @@ def graded_bare(tmp: Path, students: list) -> tuple[dict, float, Path]:
     seconds = time.monotonic() - started
     shutil.rmtree(scratch, ignore_errors=True)
     students = json.loads((out / "shard.json").read_text())["students"]
-    return {s["student"]: s["seconds"] for s in students}, seconds, out / "grades.csv"
+    return {s["student"]: s["result"]["seconds"] for s in students}, seconds, out / "grades.csv"
 
 
 def main() -> None:

@@ -8,8 +8,14 @@ controllers, as on the machines this course is graded on), each kernel's
 sandbox, with everything it starts, is put in a cgroup of its own with
 
 * memory: ``Limits.sandbox_memory_mb`` for all its processes and its tmpfs
-  (tmpfs pages are charged to the cgroup that wrote them); past it the
-  kernel's own OOM killer ends a process of that sandbox, never one beside it;
+  (tmpfs pages are charged to the cgroup that wrote them); past it a process
+  of that sandbox ends, never one beside it. The kernel's OOM killer would do
+  it only after reclaiming the group's file pages (the libraries its
+  processes run) over and over, tens of seconds of disk reads that slowed the
+  students graded beside it past their cell timeouts (measured): so the grader
+  watches each group (``StudentGroup.watch``) and ends the largest process as
+  soon as the memory that cannot be reclaimed (anonymous and tmpfs) nears
+  the budget;
 * pids: ``Limits.processes`` processes and threads in all;
 * cpu: ``Limits.cpus`` CPUs' worth of time per period (CFS quota), so that
   the student's wall-clock limit bounds its CPU time at ``cpus`` times it.
@@ -36,6 +42,10 @@ CGROUP_ROOT = Path("/sys/fs/cgroup")
 CONTROLLERS = ("memory", "pids", "cpu")
 GROUP_PREFIX = "upsampling-grader"
 CFS_PERIOD_US = 100_000
+# How often the grader looks at each group, and how near the budget it lets the memory
+# that cannot be reclaimed come before it ends the group's largest process.
+WATCH_PERIOD_S = 0.2
+WATCH_MARGIN_MB = 128
 
 
 def _own_path(controller: str) -> str:
@@ -103,6 +113,7 @@ class StudentGroup:
         self.paths = {c: _mount(c) / _own_path(c) / name for c in CONTROLLERS}
         for path in self.paths.values():
             path.mkdir()
+        self.ended = 0  # processes the watch ended
         memory = self.paths["memory"]
         (memory / "memory.limit_in_bytes").write_text(str(limits.sandbox_memory_mb * 2**20))
         # No swap here to escape into either, where the kernel accounts for it.
@@ -122,13 +133,43 @@ class StudentGroup:
         )
         return ["/bin/sh", "-c", f'{joins} && exec "$@"', "sandbox-budget", *command]
 
+    def unreclaimable_bytes(self) -> int:
+        """The group's anonymous and tmpfs memory: what no reclaim can free without swap."""
+        stat = self.paths["memory"] / "memory.stat"
+        return _field(stat, "total_rss") + _field(stat, "total_shmem")
+
+    def end_the_largest_if_full(self) -> bool:
+        """End the group's largest process when its unreclaimable memory is within
+        WATCH_MARGIN_MB of the budget; True when one was ended."""
+        budget = self.limits.sandbox_memory_mb * 2**20
+        if self.unreclaimable_bytes() < budget - WATCH_MARGIN_MB * 2**20:
+            return False
+        sizes = {
+            pid: _resident_pages(pid) for pid in _read_ints(self.paths["memory"] / "cgroup.procs")
+        }
+        if not sizes:
+            return False
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(max(sizes, key=sizes.get), 9)
+            self.ended += 1
+        return True
+
+    async def watch(self, seconds: float = WATCH_PERIOD_S) -> None:
+        """Check the group every ``seconds`` until cancelled (the kernel's shutdown)."""
+        import asyncio
+
+        while True:
+            await asyncio.sleep(seconds)
+            with contextlib.suppress(OSError):
+                self.end_the_largest_if_full()
+
     def notes(self) -> list[str]:
         """What the budget stopped, in words for the student's row."""
         found = []
         memory = self.paths["memory"]
         failed = _read_int(memory / "memory.failcnt")
         oom = _field(memory / "memory.oom_control", "oom_kill")
-        if failed or oom:
+        if failed or oom or self.ended:
             found.append(
                 f"the sandbox's whole memory budget of {self.limits.sandbox_memory_mb} MB "
                 "(all its processes together) was reached"
@@ -166,6 +207,12 @@ def _read_ints(path: Path) -> list[int]:
     with contextlib.suppress(OSError):
         return [int(word) for word in path.read_text().split()]
     return []
+
+
+def _resident_pages(pid: int) -> int:
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+    return 0
 
 
 def _field(path: Path, name: str) -> int:

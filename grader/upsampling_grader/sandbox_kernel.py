@@ -9,6 +9,7 @@ bounded amount of its output. nbgrader is pointed at them by
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -227,6 +228,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         if self.group is not None:
             command = self.group.wrap(command)
         await super()._async_launch_kernel(command, **kw)
+        if self.group is not None:
+            self._budget_watch = asyncio.ensure_future(self.group.watch())
 
     async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False):
         process = getattr(self.provisioner, "process", None)
@@ -240,6 +243,9 @@ class SandboxedKernelManager(AsyncKernelManager):
                 "ended; the sandbox ended them"
             )
         await super()._async_shutdown_kernel(now=now, restart=restart)
+        if getattr(self, "_budget_watch", None) is not None:
+            self._budget_watch.cancel()
+            self._budget_watch = None
         if group is not None:
             notes += group.notes()
             group.remove()

@@ -83,6 +83,31 @@ def test_children_under_the_per_process_cap_cannot_pass_the_sandboxs_memory(
     assert not any(path.exists() for path in group.paths.values()), "the group was left"
 
 
+def test_the_watch_ends_the_largest_process_before_the_kernel_must(bwrap, cgroups, tmp_path):
+    """Left to the kernel, a full group first rereads its processes' libraries from disk
+    for tens of seconds (slowing every student beside it); the grader's watch ends the
+    largest process as soon as the memory that cannot be reclaimed nears the budget."""
+    import asyncio
+
+    group = budget.StudentGroup(SMALL)
+
+    async def graded() -> None:
+        watch = asyncio.ensure_future(group.watch(0.05))
+        try:
+            await asyncio.to_thread(run_in_group, FORK_AND_ALLOCATE, tmp_path, SMALL, group)
+        finally:
+            watch.cancel()
+
+    try:
+        asyncio.run(graded())
+        oom = budget._field(group.paths["memory"] / "memory.oom_control", "oom_kill")
+        notes = group.notes()
+    finally:
+        group.remove()
+    assert group.ended >= 1 and oom == 0, (group.ended, oom)
+    assert any("whole memory budget" in note for note in notes), notes
+
+
 def test_without_the_group_the_same_children_all_get_their_memory(bwrap, tmp_path):
     """The control: the per-process caps alone let every child through (so the test above
     tests the group, not the rlimits)."""

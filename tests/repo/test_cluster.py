@@ -170,12 +170,19 @@ def test_the_grade_pods_storage_is_its_two_scratch_folders_as_the_limits_say():
     assert sizes == {"scratch": SCRATCH_MB, "tmp": TMP_MB}
 
 
-def test_the_page_states_the_process_budget_the_limits_give():
+def test_the_page_states_the_budgets_the_limits_give():
     """A pod's process count is a node setting (the kubelet's podPidsLimit), not a field of
     the Job: the page states it, from pod_pids."""
     from upsampling_grader.limits import pod_pids
 
-    assert f"podPidsLimit` of at least {pod_pids()}" in PAGE.read_text()
+    from upsampling_grader.limits import Limits
+
+    text = PAGE.read_text()
+    assert f"podPidsLimit` of at least {pod_pids()}" in text
+    # The whole-sandbox budget as the page states it.
+    limits = Limits()
+    assert f"{limits.sandbox_memory_mb} MB by default" in text
+    assert f"one count of {limits.processes} processes and threads" in text
 
 
 def test_the_grade_pod_names_the_shipped_seccomp_profile():

@@ -211,7 +211,7 @@ def graded_in_pods(course: Path, root: Path, assignment: str, shards: int) -> di
     seconds = {}
     for record in sorted((results / assignment).glob("shard-*/shard.json")):
         for student in json.loads(record.read_text())["students"]:
-            seconds[student["student"]] = student["seconds"]
+            seconds[student["student"]] = student["result"]["seconds"]
     return {
         "grade": finished,
         "grade_seconds": grade_seconds,
