@@ -177,7 +177,7 @@ def test_the_page_states_the_budgets_the_limits_give():
 
     from upsampling_grader.limits import Limits
 
-    text = PAGE.read_text()
+    text = " ".join(PAGE.read_text().split())  # as read, whatever the line breaks
     assert f"podPidsLimit` of at least {pod_pids()}" in text
     # The whole-sandbox budget as the page states it.
     limits = Limits()
