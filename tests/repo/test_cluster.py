@@ -173,9 +173,7 @@ def test_the_grade_pods_storage_is_its_two_scratch_folders_as_the_limits_say():
 def test_the_page_states_the_budgets_the_limits_give():
     """A pod's process count is a node setting (the kubelet's podPidsLimit), not a field of
     the Job: the page states it, from pod_pids."""
-    from upsampling_grader.limits import pod_pids
-
-    from upsampling_grader.limits import Limits
+    from upsampling_grader.limits import Limits, pod_pids
 
     text = " ".join(PAGE.read_text().split())  # as read, whatever the line breaks
     assert f"podPidsLimit` of at least {pod_pids()}" in text
