@@ -129,6 +129,22 @@ def graded_bare(tmp: Path, students: list) -> tuple[dict, float, Path]:
     return {s["student"]: s["result"]["seconds"] for s in students}, seconds, out / "grades.csv"
 
 
+def image_versions() -> dict:
+    """The image's id and what it holds (Python, TensorFlow, nbgrader, bubblewrap)."""
+    code = (
+        "import platform, subprocess; from importlib.metadata import version as v; "
+        "print(platform.python_version(), v('tensorflow'), v('nbgrader'), "
+        "subprocess.run(['bwrap', '--version'], capture_output=True, text=True).stdout.split()[-1])"
+    )
+    command = ["podman", *RUNTIME, "run", "--rm", *ULIMITS, "--network", "none"]
+    command += ["--entrypoint", "python3", IMAGE, "-c", code]
+    words = subprocess.run(command, capture_output=True, text=True, check=True).stdout.split()
+    inspect = ["podman", "image", "inspect", "--format", "{{.Id}} {{.Size}}", IMAGE]
+    image_id, size = subprocess.run(inspect, capture_output=True, text=True).stdout.split()
+    names = ("python", "tensorflow", "nbgrader", "bubblewrap")
+    return {"id": image_id[:12], "bytes": int(size), **dict(zip(names, words, strict=True))}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-build", action="store_true", help="reuse the built image")
@@ -155,6 +171,7 @@ def main() -> None:
     }
     if not args.no_build:
         record["build"] = build()
+    record["image"] = image_versions()
     tmp = Path(tempfile.mkdtemp(prefix="containers-"))
     try:
         record["sandbox_in_the_grade_pod"] = probes(tmp)
