@@ -7,7 +7,7 @@ import math
 import sys
 from pathlib import Path
 
-from upsampling_grader import sandbox
+from upsampling_grader import budget, sandbox
 from upsampling_grader.assignment import GradingError, load_course_config
 from upsampling_grader.course import grade_class, summary
 from upsampling_grader.grading_run import CONFIG_SECTION, GradingRun, data_file_problem
@@ -153,6 +153,7 @@ def grade(args) -> int:
         print(sandbox.NO_SANDBOX_WARNING, file=sys.stderr)
     else:
         sandbox.require_sandbox()  # before anything else: say at once why not
+    _say(budget.bound_line(grading_run(args).limits, sandboxed=not args.no_sandbox))
     if args.shard or args.out:
         return grade_one_shard(args)
     course = args.course.resolve()

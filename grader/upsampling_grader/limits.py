@@ -4,8 +4,9 @@ A course may raise or lower the time limits and the memory cap in its
 nbgrader_config.py (``Execute.timeout``, ``ClassroomGrading.student_timeout``
 and ``ClassroomGrading.memory_limit_mb``) or on the command line; these are
 the values where it says nothing. The Kubernetes Jobs in cluster/ give each
-pod :func:`pod_memory_mb` (tests/repo/test_cluster.py checks the manifest
-against it).
+pod :func:`pod_memory_mb`, :func:`pod_cpus`, :func:`pod_storage_mb` and (a node's
+kubelet setting) :func:`pod_pids` (tests/repo/test_cluster.py checks the
+manifests against them; tests/grader/test_containers.py runs the pods with them).
 """
 
 from __future__ import annotations
@@ -32,7 +33,12 @@ class Limits:
     # without the sandbox (--no-sandbox) it still bounds nbgrader and the kernel.
     memory_mb: int = 6144
     cpu_seconds: int = 3600  # CPU time of each process
-    processes: int = 256  # processes and threads of the kernel's user
+    # Processes and threads: of the kernel's user (rlimit), and of the whole sandbox
+    # where the grader makes a cgroup per student (upsampling_grader.budget).
+    processes: int = 256
+    # CPUs' worth of time the whole sandbox may use at once (a cgroup's CFS quota):
+    # with the student's wall-clock limit, its CPU time is at most cpus * that.
+    cpus: float = 2.0
     # The tmpfs holding /tmp, HOME and the working folder, and the one at /dev/shm
     # (memory, both); also the largest file the kernel may write.
     disk_mb: int = 256
@@ -53,6 +59,13 @@ class Limits:
         """The most memory one student's kernel can hold: its address space and its two tmpfs."""
         return self.memory_mb + 2 * self.disk_mb
 
+    @property
+    def sandbox_memory_mb(self) -> int:
+        """The memory budget of the whole sandbox (every process it starts, and its tmpfs),
+        enforced by a cgroup where the machine gives one (upsampling_grader.budget): what
+        one kernel may hold, so that a hundred children cannot hold a hundred times it."""
+        return self.kernel_memory_mb
+
 
 # What the grader needs beside the kernels: the grading command itself and the
 # nbgrader process that drives each kernel. Their resident memory together
@@ -71,3 +84,30 @@ def pod_memory_mb(limits: Limits | None = None, jobs: int = 1) -> int:
     """
     limits = limits or Limits()
     return jobs * limits.kernel_memory_mb + GRADER_OVERHEAD_MB
+
+
+# What the grader itself starts beside the kernels: the grading command, nbgrader
+# and its threads (the kernels' own processes count in Limits.processes).
+GRADER_PROCESSES = 256
+# The pod's writable folders (cluster/grade-job.yaml's emptyDirs): the scratch
+# courses of one shard (copies of its students' notebooks, the scratch gradebooks)
+# and /tmp (caches, the kernels' socket folders). The sandboxes' own disk is tmpfs,
+# counted in memory.
+SCRATCH_MB = 2048
+TMP_MB = 1024
+
+
+def pod_cpus(limits: Limits | None = None, jobs: int = 1) -> float:
+    """The CPUs a pod grading ``jobs`` students at a time may use: each sandbox's share."""
+    return jobs * (limits or Limits()).cpus
+
+
+def pod_pids(limits: Limits | None = None, jobs: int = 1) -> int:
+    """The processes a pod needs: each sandbox's budget plus the grader's. Kubernetes sets
+    it per node (the kubelet's podPidsLimit), podman per container (--pids-limit)."""
+    return jobs * (limits or Limits()).processes + GRADER_PROCESSES
+
+
+def pod_storage_mb() -> int:
+    """The ephemeral storage of a grade pod: its scratch and /tmp emptyDirs."""
+    return SCRATCH_MB + TMP_MB

@@ -36,8 +36,8 @@ nbgrader uses through ``--Execute.kernel_manager_class`` (see
 sandbox can be made here.
 
 Not covered: the kernel can read the code of the tests it runs (nbgrader
-sends it) and import the course package; CPU time and memory are bounded per
-process (rlimits), not for the sandbox as a whole (no cgroup).
+sends it) and import the course package. The rlimits bound each process; the
+sandbox as a whole gets one budget where the grader can make a cgroup (budget.py).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ bounded amount of its output. nbgrader is pointed at them by
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -23,6 +24,7 @@ from jupyter_client.channels import AsyncZMQSocketChannel
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Type, Unicode
 
+from upsampling_grader.budget import student_group
 from upsampling_grader.sandbox import (
     NOT_SHIPPED,
     NOTES_FILE,
@@ -221,19 +223,36 @@ class SandboxedKernelManager(AsyncKernelManager):
         command = bwrap_command(
             kernel_cmd, comms=comms, uid=uid, limits=limits, shipped=shipped, cache=cache, view=view
         )
+        # The whole sandbox in one budget where the machine gives a cgroup (budget.py).
+        self.group = student_group(limits)
+        if self.group is not None:
+            command = self.group.wrap(command)
         await super()._async_launch_kernel(command, **kw)
+        if self.group is not None:
+            self._budget_watch = asyncio.ensure_future(self.group.watch())
 
     async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False):
         process = getattr(self.provisioner, "process", None)
         # The sandbox's first process and the kernel; anything else was left behind.
         left = len(sandbox_processes(process.pid)) - 2 if process is not None else 0
+        group = getattr(self, "group", None)  # its shell exec'd bwrap: no process of its own
+        notes = []
         if left > 0:
-            with open(Path(self.folder) / NOTES_FILE, "a") as notes:
-                notes.write(
-                    f"{left} process(es) the notebook started were still running when it "
-                    "ended; the sandbox ended them\n"
-                )
+            notes.append(
+                f"{left} process(es) the notebook started were still running when it "
+                "ended; the sandbox ended them"
+            )
         await super()._async_shutdown_kernel(now=now, restart=restart)
+        if getattr(self, "_budget_watch", None) is not None:
+            self._budget_watch.cancel()
+            self._budget_watch = None
+        if group is not None:
+            notes += group.notes()
+            group.remove()
+            self.group = None
+        if notes:
+            with open(Path(self.folder) / NOTES_FILE, "a") as file:
+                file.writelines(f"{note}\n" for note in notes)
         comms = Path(self.connection_file).parent
         if not restart and comms.parent != Path(self.folder):
             shutil.rmtree(comms, ignore_errors=True)  # a short socket folder of its own

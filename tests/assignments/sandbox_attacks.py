@@ -138,6 +138,24 @@ for _ in range(20_000):
     print("all work and no play " * 50)
 """
 
+# Children each far under the per-process caps (6 GiB of address space) that
+# together hold 7.5 GiB, more than the whole sandbox's budget (Limits.sandbox_memory_mb,
+# 6.5 GiB): only a budget for the sandbox as a whole (a cgroup) stops them.
+FORKS_AND_ALLOCATES = """\
+import os, time
+
+children = []
+for _ in range(6):
+    pid = os.fork()
+    if pid == 0:
+        block = b"x" * (1280 * 2**20)
+        time.sleep(3)
+        os._exit(0)
+    children.append(pid)
+killed = [pid for pid in children if os.waitpid(pid, 0)[1] != 0]
+assert not killed, f"{{len(killed)}} children were killed"
+"""
+
 NO_NETWORK = ("the sandbox has no network",)
 
 # Student -> its attacks, by position among the assignment's answer cells (a
@@ -156,7 +174,13 @@ HOSTILE = {
         (0, Attack("fills the disk", FILLS_DISK, True, ("MB of disk were filled",))),
         (1, Attack("floods the output", FLOODS_OUTPUT, False, ("the output was cut",))),
     ],
+    "h_memory": [
+        (0, Attack("forks and allocates", FORKS_AND_ALLOCATES, True, ("whole memory budget",))),
+    ],
 }
+# Students whose attack only a budget for the whole sandbox stops: graded only where
+# the grader makes a cgroup per student (elsewhere they would take the machine's memory).
+NEEDS_A_BUDGET = {"h_memory"}
 
 
 def filled(attack: Attack, answer: str, correct: str, **places: object) -> str:

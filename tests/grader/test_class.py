@@ -26,10 +26,17 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests.support.class_courses import (
+    SHARDED,
+    STUDENTS,
+    gradebook_grades,
+    new_course,
+    read_rows,
+    source_notebook,
+)
 from tests.support.grading import (
     CELL_TIMEOUT,
     EXERCISES,
-    SOLUTIONS,
     ScratchCourse,
     folder_digest,
     grader_command,
@@ -39,13 +46,10 @@ from tests.support.grading import (
 )
 from tests.support.predict_shapes_class import (
     ASSIGNMENT,
-    DUE_DATE,
     NOTEBOOK,
     POINTS,
     TOTAL,
     first_test,
-    hand_in,
-    simulated_class,
 )
 from tests.support.predict_shapes_hostile import NOT_FOUND
 from upsampling_grader.assignment import NotebookSpec, load_assignment, load_course_config
@@ -61,12 +65,7 @@ from upsampling_grader.shards import shard_of
 # The simulated class is graded once, in a module fixture: keep its tests on one worker.
 pytestmark = pytest.mark.xdist_group("classroom")
 
-STUDENTS = {student.name: student for student in simulated_class()}
 STUDENT_TIMEOUT = 400
-
-
-def source_notebook():
-    return nbformat.read(SOLUTIONS / ASSIGNMENT / NOTEBOOK, as_version=4)
 
 
 def hidden_lines() -> set[str]:
@@ -80,20 +79,6 @@ def run_grading(course: ScratchCourse, scratch: Path, *extra: str) -> subprocess
         *(f"--student-timeout={STUDENT_TIMEOUT}", f"--scratch={scratch}", *extra),
         cwd=course.root,
     )
-
-
-def read_rows(path: Path) -> dict[tuple[str, str], dict]:
-    with open(path, newline="") as handle:
-        return {(row["student"], row["cell"]): row for row in csv.DictReader(handle)}
-
-
-def new_course(root: Path, students) -> ScratchCourse:
-    course = ScratchCourse(root, [ASSIGNMENT])
-    release_dir = course.release(ASSIGNMENT)
-    course.nbgrader("db", "assignment", "add", ASSIGNMENT, f"--duedate={DUE_DATE}")
-    release = nbformat.read(release_dir / NOTEBOOK, as_version=4)
-    hand_in(course.root, students, release, solution_answers(source_notebook()))
-    return course
 
 
 @pytest.fixture(scope="module")
@@ -220,9 +205,7 @@ def test_the_course_files_are_untouched(graded_class):
                 assert all(grade.manual_score is None for grade in notebook.grades), name
 
 
-# Sharded grading: ordinary students, one per shard or more (shard 0: tf_logs,
-# 1: chen and late, 2: ada), each shard in its own process and working folder.
-SHARDED = ["ada", "chen", "late", "tf_logs"]
+# Sharded grading: the SHARDED students, each shard in its own process and working folder.
 SHARDS = 3
 
 
@@ -304,27 +287,10 @@ def test_merged_shards_equal_the_one_machine_run_cell_by_cell(sharded_class):
     for name in SHARDED:
         for cell in [TOTAL, *POINTS]:
             assert rows[(name, cell)] == in_class[(name, cell)], (name, cell)
-    assert gradebook_grades(course, SHARDED) == gradebook_grades(one_machine, SHARDED)
+    assert gradebook_grades(course.root, SHARDED) == gradebook_grades(one_machine.root, SHARDED)
     for name in SHARDED:
         assert (course.root / "feedback" / name / ASSIGNMENT / "predict_shapes.html").exists()
         assert (course.root / "autograded" / name / ASSIGNMENT / NOTEBOOK).exists()
-
-
-def gradebook_grades(course: ScratchCourse, students: list[str]) -> dict:
-    """student -> (timestamp, {cell: (score, max score)}) as the course gradebook holds them."""
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{course.root / 'gradebook.db'}") as gradebook:
-        found = {}
-        for name in students:
-            submission = gradebook.find_submission(ASSIGNMENT, name)
-            grades = {
-                grade.name: (grade.score, grade.max_score)
-                for notebook in submission.notebooks
-                for grade in notebook.grades
-            }
-            found[name] = (submission.timestamp, grades)
-        return found
 
 
 def test_merge_refuses_a_student_graded_twice(sharded_class):
