@@ -8,7 +8,10 @@
 - `term_mismatches`: a translated message whose English uses a term of
   locale/terms.yml but whose Chinese does not use that term's translation;
 - `broken_markup`: a translation that lost or changed a role, a reference,
-  a formula or a link of its English (they must be copied exactly).
+  a formula or a link of its English (they must be copied exactly);
+- `numbered_kernels`: the shorthand "卷积核 3" (a digit right after 卷积核),
+  which reads as "kernel no. 3": a size is 大小为 3 的卷积核 or 卷积核大小为 3,
+  a 2-D one 卷积核为 3 × 3.
 """
 
 from __future__ import annotations
@@ -159,5 +162,30 @@ def broken_markup(folder: Path = translations.CATALOGS) -> list[str]:
     return problems
 
 
+# 卷积核 (为) and a number that is not the first side of a 2-D size (卷积核为 3 × 3 is fine).
+NUMBERED_KERNEL = re.compile(r"卷积核为?\s*[0-9]+(?![0-9])(?!\s*[×x])")
+
+
+def numbered_kernels(folder: Path = translations.CATALOGS) -> list[str]:
+    """Translations that write a kernel size as "卷积核 3" (read as "kernel no. 3")."""
+    problems = []
+    for path in sorted(folder.rglob("*.po")):
+        for message in messages(path):
+            if not message.string:
+                continue
+            for match in NUMBERED_KERNEL.finditer(prose(message.string)):
+                problems.append(
+                    f"{path.relative_to(folder)}: {match.group(0)!r} reads as a kernel's number, "
+                    f"write 大小为 N 的卷积核 or 卷积核大小为 N in {message.string[:60]!r}"
+                )
+    return problems
+
+
 def catalog_problems(scratch: Path) -> list[str]:
-    return stale_catalogs(scratch) + incomplete_messages() + term_mismatches() + broken_markup()
+    return (
+        stale_catalogs(scratch)
+        + incomplete_messages()
+        + term_mismatches()
+        + broken_markup()
+        + numbered_kernels()
+    )

@@ -118,6 +118,37 @@ def test_a_translation_that_changed_a_role_target_is_found():
         assert checks.kept_markup(english) != checks.kept_markup(broken), broken
 
 
+def test_translations_write_no_numbered_kernel():
+    assert checks.numbered_kernels() == []
+
+
+def test_the_kernel_number_shorthand_is_found(catalogs_copy):
+    # "卷积核 3" reads as "kernel no. 3"; the catalogs write 大小为 3 的卷积核 / 卷积核大小为 3.
+    def shorten(catalog):
+        for message in catalog:
+            if message.string and "卷积核大小为 3" in message.string:
+                message.string = message.string.replace("卷积核大小为 3", "卷积核 3")
+                return
+        raise AssertionError("no translated message says 卷积核大小为 3")
+
+    _edit_catalog(catalogs_copy, "book/checkerboard_artifacts", shorten)
+    found = checks.numbered_kernels(catalogs_copy)
+    assert any("'卷积核 3'" in problem for problem in found), found
+
+
+def test_the_kernel_number_check_allows_sizes():
+    for fine in (
+        "大小为 3 的卷积核",
+        "卷积核大小为 3",
+        "卷积核为 3 × 3",
+        "卷积核为 1×1",
+        "`卷积核 3`",
+    ):
+        assert not checks.NUMBERED_KERNEL.search(checks.prose(fine)), fine
+    for shorthand in ("卷积核 3", "卷积核为 5 的转置卷积", "转置卷积核 3、4、5", "卷积核4"):
+        assert checks.NUMBERED_KERNEL.search(checks.prose(shorthand)), shorthand
+
+
 @pytest.fixture(scope="module")
 def extracted(tmp_path_factory):
     """The messages of the sources now (about 20 s: every page is read, nothing executed)."""
