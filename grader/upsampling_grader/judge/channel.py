@@ -94,9 +94,7 @@ class KernelChannel:
             self.log.append(f"interrupt failed: {error}")
             self.unanswered = GIVE_UP_AFTER
 
-    async def _collect(
-        self, msg_id: str, deadline: float
-    ) -> tuple[dict | None, str | None, bool]:
+    async def _collect(self, msg_id: str, deadline: float) -> tuple[dict | None, str | None, bool]:
         """The reply, or why there is none, and whether the request ran past its time."""
         reply: dict | None = None
         seen_chars = 0
