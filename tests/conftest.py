@@ -132,3 +132,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_line(
             f"site asked for external host {host} (blocked, as offline) on {len(pages)} page(s)"
         )
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist=loadgroup` (pyproject.toml) with the longest groups first (tests/support/scheduling.py)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from tests.support.scheduling import LongestFirst
+
+    return LongestFirst(config, log)

@@ -6,9 +6,15 @@ package from this checkout (the results the chapters plot are its package
 data), checks what the wheel holds (the package and its data; no grader, no
 tools, no tests), makes a fresh virtual environment, runs that very set-up
 cell there as on Colab (with the wheel in place of the git URL of the
-notebooks branch), and then executes every chapter copy top to bottom, and
-one exercise copy up to its first answer cell (the set-up a student runs
-first), without an error.
+notebooks branch), and then executes every chapter copy top to bottom without an
+error. Beside the chapters (a second process in the same environment, at
+the same time) every released exercise runs as a student who opened it on
+Colab would run it: the copy the deploy publishes (the release with the
+set-up cell in front), the student's id typed into its id cell, every answer
+cell filled from the solution notebook's cell of the same grade id, top to
+bottom, with no error, every visible check passing and the final self-check
+reporting every test "ok" (the lab trains its generator for the full budget,
+as its answer does).
 
 Cost: installing TensorFlow again from the registry takes minutes and about
 2 GB, too slow for the test suite. So the fresh environment sees, through a
@@ -36,6 +42,7 @@ import sysconfig
 import textwrap
 import tomllib
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -43,14 +50,21 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from tests.support.grading import REPO_ROOT
+from tests.support.grading import (
+    REPO_ROOT,
+    SOLUTIONS,
+    answer_cells,
+    filled_in,
+    graded_test_ids,
+    solution_answers,
+)
 from tools import launch_notebooks
 from tools.book_toc import chapter_pages
 
 # Every chapter runs again here, TensorFlow training included: one worker, on its own.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("colab_install")]
 
-EXERCISE = "upsampling2d_numpy"
+STUDENT_ID = "colab-student"
 # What the fresh environment may use besides what the course package requires:
 # a kernel to run the notebooks in, and pip for the set-up cell (Colab has both).
 RUNNER = ("ipykernel", "nbclient", "nbformat", "pip")
@@ -218,19 +232,36 @@ def as_on_colab(notebook: nbformat.NotebookNode, wheel: Path) -> nbformat.Notebo
     return notebook
 
 
-def up_to_the_first_answer(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The exercise's cells before the first one a student writes (nbgrader `solution`),
-    with the student's id typed into its id cell, as the notebook asks a student to."""
-    first = next(
-        index
-        for index, cell in enumerate(notebook.cells)
-        if cell.metadata.get("nbgrader", {}).get("solution")
+def solved_by_a_student(notebook: nbformat.NotebookNode, assignment: str) -> nbformat.NotebookNode:
+    """The exercise copy as a student hands it in: their id typed into the id cell, and every
+    answer cell holding the solution notebook's answer of the same grade id."""
+    source = nbformat.read(SOLUTIONS / assignment / f"{assignment}.ipynb", as_version=4)
+    answers = solution_answers(source)
+    assert set(answer_cells(notebook)) == set(answers), (
+        f"{assignment}: the release's answer cells {sorted(answer_cells(notebook))} are not "
+        f"the solution's {sorted(answers)}"
     )
-    notebook.cells = notebook.cells[:first]
+    notebook = filled_in(notebook, answers)
     id_cells = [c for c in notebook.cells if c.source.lstrip().startswith("STUDENT_ID =")]
-    assert len(id_cells) == 1, "the exercise has no STUDENT_ID cell before its first answer"
-    id_cells[0].source = 'STUDENT_ID = "colab-student"\n'
+    assert len(id_cells) == 1, f"{assignment}: the exercise has no single STUDENT_ID cell"
+    id_cells[0].source = f'STUDENT_ID = "{STUDENT_ID}"\n'
     return notebook
+
+
+def self_check_rows(notebook: nbformat.NotebookNode, report: dict) -> dict[str, str]:
+    """What the exercise's final ``self_check(...)`` cell printed for each graded test: ok,
+    fix, error or not (yet); other lines (TensorFlow's warnings) are left out."""
+    (index,) = [
+        i
+        for i, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code" and cell.source.lstrip().startswith("self_check(")
+    ]
+    printed = "".join(
+        o.get("text", "") for o in report["cells"][index] if o.get("name") == "stdout"
+    )
+    tests = set(graded_test_ids(notebook))
+    rows = [line.split() for line in printed.splitlines()]
+    return {words[0]: words[1] for words in rows if len(words) > 1 and words[0] in tests}
 
 
 def course_modules_imported(notebook: nbformat.NotebookNode) -> set[str]:
@@ -254,20 +285,47 @@ def course_modules_imported(notebook: nbformat.NotebookNode) -> set[str]:
     return found
 
 
-def run_in_fresh_environment(tmp: Path, notebooks: dict[str, nbformat.NotebookNode]) -> dict:
-    """Execute the notebooks in a new environment holding what their set-up cells ask for.
+def setup_cell_requirements(wheel: Path) -> list[Requirement]:
+    """What the set-up cells of chapters and exercises install, the wheel in place of the branch."""
+    found = {}
+    for kind in ("chapter", "exercise"):
+        copy = nbformat.v4.new_notebook(cells=[launch_notebooks.colab_setup_cell(kind)])
+        setup = as_on_colab(copy, wheel).cells[SETUP_CELL]
+        found |= {str(r): r for r in cell_requirements(setup.source)}
+    return list(found.values())
 
-    Every notebook runs in a folder of its own, with a cache of its own (no
-    classifier trained by other tests); returns name -> report.
+
+@pytest.fixture(scope="module")
+def student_python(wheel, tmp_path_factory) -> Path:
+    """The Python of one fresh environment holding what the set-up cells ask for (every
+    notebook of this module runs there)."""
+    requirements = setup_cell_requirements(wheel)
+    assert {r.name for r in requirements} == {"upsampling-course"}, requirements
+    return fresh_environment(tmp_path_factory.mktemp("fresh"), requirements)
+
+
+@dataclass
+class Running:
+    """Notebooks executing in the fresh environment, in a process of their own."""
+
+    process: subprocess.Popen
+    paths: dict[str, Path]
+    venv: str
+
+
+def start_notebooks(
+    python: Path, wheel: Path, tmp: Path, notebooks: dict[str, nbformat.NotebookNode]
+) -> Running:
+    """Start executing the notebooks, one after another, in the environment of ``python``.
+
+    Every notebook runs in a folder of its own, with the run's own cache (no
+    classifier trained by other tests).
     """
-    setups = {cell_requirements(nb.cells[SETUP_CELL].source)[0].name for nb in notebooks.values()}
-    assert setups == {"upsampling-course"}, setups
-    requirements = {
-        str(r): r
-        for nb in notebooks.values()
-        for r in cell_requirements(nb.cells[SETUP_CELL].source)
-    }
-    python = fresh_environment(tmp, list(requirements.values()))
+    # The environment holds what every notebook's own set-up cell installs.
+    made_for = {str(r) for r in setup_cell_requirements(wheel)}
+    for name, notebook in notebooks.items():
+        wanted = {str(r) for r in cell_requirements(notebook.cells[SETUP_CELL].source)}
+        assert wanted <= made_for, f"{name}'s set-up cell installs {wanted}, not {made_for}"
     paths = {}
     for name, notebook in notebooks.items():
         folder = tmp / "runs" / name
@@ -278,17 +336,24 @@ def run_in_fresh_environment(tmp: Path, notebooks: dict[str, nbformat.NotebookNo
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     env["COURSE_CACHE_DIR"] = str(tmp / "cache")
     env.pop("COURSE_CACHE_READ_ONLY", None)
-    result = subprocess.run(
+    process = subprocess.Popen(
         [python, "-c", RUN_NOTEBOOKS, json.dumps([str(p) for p in paths.values()])],
         cwd=tmp,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
     )
-    assert result.returncode == 0, f"the notebooks did not run:\n{result.stderr[-4000:]}"
-    report = json.loads(result.stdout.strip().splitlines()[-1])
-    venv = str(python.parent.parent)
-    for name, path in paths.items():
+    return Running(process, paths, str(python.parent.parent))
+
+
+def reports_of(running: Running) -> dict:
+    """Wait for the notebooks; name -> report, once each is known to have run as a student's."""
+    stdout, stderr = running.process.communicate()
+    assert running.process.returncode == 0, f"the notebooks did not run:\n{stderr[-4000:]}"
+    report = json.loads(stdout.strip().splitlines()[-1])
+    venv = running.venv
+    for name, path in running.paths.items():
         ran = report[str(path)]
         # One print can arrive as several stream messages: read the cell's whole stdout.
         outputs = ran["cells"][WHERE_FROM_CELL]
@@ -296,7 +361,24 @@ def run_in_fresh_environment(tmp: Path, notebooks: dict[str, nbformat.NotebookNo
         assert where and where[0] == venv, f"{name} ran in {where[:1]}, not the fresh environment"
         assert where[1].startswith(venv), f"{name} imported the course package from {where[1]}"
         assert where[2] == "True", f"{name} ran where myst-nb is installed: not a student install"
-    return {name: report[str(path)] for name, path in paths.items()}
+    return {name: report[str(path)] for name, path in running.paths.items()}
+
+
+@pytest.fixture(scope="module")
+def solved_exercises(wheel, student_python, tmp_path_factory):
+    """Every released exercise, solved as a student would, started in the fresh environment:
+    (the notebooks as run, their run). The chapters' test asks for it first, so that the
+    exercises run beside the chapters."""
+    tmp = tmp_path_factory.mktemp("exercises")
+    notebooks = {}
+    for path in launch_notebooks.write_exercise_notebooks(tmp / "copies"):
+        copy = as_on_colab(nbformat.read(path, as_version=4), wheel)
+        notebooks[path.stem] = solved_by_a_student(copy, path.stem)
+    running = start_notebooks(student_python, wheel, tmp, notebooks)
+    yield notebooks, running
+    if running.process.poll() is None:  # the test never waited for it (a failure before)
+        running.process.kill()
+        running.process.communicate()
 
 
 def test_the_wheel_holds_the_student_package_and_its_data_and_nothing_else(wheel):
@@ -328,7 +410,10 @@ def test_every_released_exercise_imports_only_modules_the_wheel_holds(wheel):
             )
 
 
-def test_every_chapter_copy_runs_from_the_wheel_in_a_fresh_environment(wheel, tmp_path):
+def test_every_chapter_copy_runs_from_the_wheel_in_a_fresh_environment(
+    wheel, student_python, solved_exercises, tmp_path
+):
+    # solved_exercises: started first, the exercises run while the chapters do.
     copies = tmp_path / "copies"
     written = {p.stem: p for p in launch_notebooks.write_chapter_notebooks(copies)}
     assert set(written) == {Path(page).name for page in chapter_pages()}
@@ -336,15 +421,30 @@ def test_every_chapter_copy_runs_from_the_wheel_in_a_fresh_environment(wheel, tm
         name: as_on_colab(nbformat.read(path, as_version=4), wheel)
         for name, path in written.items()
     }
-    exercise = next(
-        p for p in launch_notebooks.write_exercise_notebooks(copies) if p.stem == EXERCISE
-    )
-    exercise_copy = up_to_the_first_answer(
-        as_on_colab(nbformat.read(exercise, as_version=4), wheel)
-    )
-    assert any("nbgrader" in c.metadata for c in exercise_copy.cells if c.cell_type == "code")
-    notebooks[f"exercise_{EXERCISE}"] = exercise_copy
-    ran = run_in_fresh_environment(tmp_path / "fresh", notebooks)
+    ran = reports_of(start_notebooks(student_python, wheel, tmp_path / "chapters", notebooks))
     print({name: round(report["seconds"]) for name, report in ran.items()})
     failed = {name: report["error"] for name, report in ran.items() if report["error"]}
     assert not failed, "\n\n".join(f"{name}:\n{error}" for name, error in failed.items())
+
+
+def test_every_released_exercise_solved_runs_from_the_wheel_and_passes_its_self_check(
+    solved_exercises,
+):
+    notebooks, running = solved_exercises
+    assert set(notebooks) == {p.stem for p in launch_notebooks.released_exercises()}
+    for name, notebook in notebooks.items():
+        # The published copy keeps nbgrader's metadata (the release's grade ids).
+        code = [c for c in notebook.cells if c.cell_type == "code"]
+        assert any("nbgrader" in c.metadata for c in code), f"{name} lost its nbgrader metadata"
+    ran = reports_of(running)
+    print({name: round(report["seconds"]) for name, report in ran.items()})
+    failed = {name: report["error"] for name, report in ran.items() if report["error"]}
+    assert not failed, "\n\n".join(f"{name}:\n{error}" for name, error in failed.items())
+    for name, notebook in notebooks.items():
+        rows = self_check_rows(notebook, ran[name])
+        tests = graded_test_ids(notebook)
+        assert tests and set(rows) == set(tests), (
+            f"{name}: the self-check printed rows for {sorted(rows)}, not for {tests}"
+        )
+        not_ok = {test: result for test, result in rows.items() if result != "ok"}
+        assert not not_ok, f"{name}: the solved exercise's self-check says {not_ok}"

@@ -62,8 +62,9 @@ from upsampling_grader.results import CellStatus, Status
 from upsampling_grader.scratch import tools_first
 from upsampling_grader.shards import shard_of
 
-# The simulated class is graded once, in a module fixture: keep its tests on one worker.
-pytestmark = pytest.mark.xdist_group("classroom")
+# The simulated class is graded once, in a module fixture: keep its tests on one worker
+# (a group of their own: the sandbox tests, whose class is another, may run beside them).
+pytestmark = pytest.mark.xdist_group("graded-class")
 
 STUDENT_TIMEOUT = 400
 

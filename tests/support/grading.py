@@ -194,10 +194,14 @@ class ScratchCourse:
         """Grade every submission with the course's command, as an instructor would: the
         judge scores the tests (plain `nbgrader autograde` gives judged tests 0)."""
         csv_path = self.root / "grades" / f"{assignment}.csv"
+        # The whole corpus in one nbgrader run (each student still in a kernel of their
+        # own): every further batch is another nbgrader process that imports TensorFlow
+        # and the judge again (the lab's 11 students took two runs at the default of 8).
+        students = max(1, sum(1 for p in (self.root / "submitted").iterdir() if p.is_dir()))
         started = time.time_ns()
         result = run_grader(
             "grade", assignment, "--course", str(self.root), "--no-feedback", "--quiet",
-            "--jobs", "1", cwd=self.root,
+            "--jobs", "1", "--batch-size", str(students), cwd=self.root,
         )  # fmt: skip
         problem = grading_problem(result, csv_path, started)
         if problem:
