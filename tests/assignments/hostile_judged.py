@@ -36,6 +36,9 @@ class Attack:
     declares_id: str = ""  # what the notebook's STUDENT_ID cell says
     # Words the student's rows must show (a reason or a note for the instructor).
     says: str = ""
+    # It answers, or silences, every request of the judge: handed in alone, since no
+    # other attack of the same notebook would be asked anything.
+    takes_the_channel: bool = False
 
 
 # Answers that only make sense in the attack's frame: each would be right if the
@@ -101,6 +104,7 @@ ATTACKS = [
         "    return ExecutionResult(ExecutionInfo(raw_cell, False, False, False, None))\n"
         "shell.run_cell_async = pretend\n",
         says="the kernel",
+        takes_the_channel=True,
     ),
     Attack(
         "ast_transformer_forges_every_reply",
@@ -112,6 +116,7 @@ ATTACKS = [
         "    def visit_Module(self, node):\n"
         "        return ast.parse(FORGED)\n"
         "shell.ast_transformers.append(Forge())\n",
+        takes_the_channel=True,
     ),
     Attack(
         "reply_forged_before_the_judge_asks",
@@ -131,6 +136,7 @@ ATTACKS = [
         "sys.modules['upsampling_course.answers'] = fake\n"
         "sys.meta_path.insert(0, type('Finder', (), {'find_spec': staticmethod(\n"
         "    lambda name, path=None, target=None: None)})())\n",
+        takes_the_channel=True,
     ),
     Attack(
         "reference_through_the_package",
@@ -162,7 +168,9 @@ ATTACKS = [
         "import numpy as np\n"
         "np.allclose = lambda *args, **kwargs: True\n"
         "np.array_equal = lambda *args, **kwargs: True\n"
-        "builtins.int = lambda *args, **kwargs: 14\n",
+        # Every `abs(got - expected) < tolerance` passes. (Replacing int instead stops the
+        # kernel itself: ipykernel's messages need it, and no later cell would run.)
+        "builtins.abs = lambda *args, **kwargs: 0\n",
     ),
     Attack(
         "settrace_and_audit_hook_copy_what_the_judge_sends",
@@ -179,8 +187,8 @@ ATTACKS = [
 
 
 #: Simulated student -> the attacks they hand in together (on different cells, none of
-#: which stops the others from running), to keep the class run short; an attack that
-#: replaces every later cell is handed in alone.
+#: which stops the others from running or being asked), to keep the class run short; an
+#: attack that takes the judge's channel is handed in alone.
 GROUPS = {
     "hostile-hooks": (
         "input_transformer_forgives_every_cell",
@@ -192,10 +200,10 @@ GROUPS = {
     "hostile-fakes": (
         "str_subclass_equal_to_every_letter_and_nan_sizes",
         "patches_builtins_and_numpy",
-        "fake_answers_module_in_sys_modules",
         "reply_forged_before_the_judge_asks",
         "reference_found_on_the_disk",
     ),
+    "hostile-fake-module": ("fake_answers_module_in_sys_modules",),
     "hostile-forger": ("ast_transformer_forges_every_reply",),
     "hostile-no-run": ("run_cell_async_replaced",),
 }

@@ -42,6 +42,8 @@ from upsampling_grader.notebooks import grade_id
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hostile-grading")]
 CONTROL = "hostile-control-blank"
+# What the judge says when something other than the course's answers replied (judge/channel.py).
+CHANNEL_TAKEN = ("reply was malformed", "sent no answer", "stopped answering")
 PERFECT = ("hostile-perfect-a", "hostile-perfect-b")
 
 
@@ -113,12 +115,25 @@ def test_the_control_scores_zero_and_the_solution_full_marks_for_two_ids(graded)
             assert float(row["score"]) == float(row["max_score"]), (student, test, row["reason"])
 
 
+def test_an_attack_on_the_judges_channel_is_handed_in_alone():
+    for attack in ATTACKS:
+        if attack.takes_the_channel:
+            assert handed_in_by(STUDENT_OF[attack.name]) == [attack], attack.name
+
+
 @pytest.mark.parametrize("attack", ATTACKS, ids=lambda a: a.name)
 def test_no_attack_scores_more_than_the_control(graded, attack):
     rows, tests, _ = graded
     student = STUDENT_OF[attack.name]
     earned = {t: score(rows, student, t) for t in tests if score(rows, student, t) > 0}
     assert not earned, f"{student} ({attack.name}) earned points the control did not: {earned}"
+    # Tried, not skipped: no cell of the student's stopped the kernel before this attack ran
+    # (a kernel that stops answering is the class tests' case, with their short timeouts),
+    # and the judge's requests reached the kernel's own answers unless this attack took them.
+    said = everything_said(rows, student)
+    assert "did not finish" not in said and "timed out" not in said, said[:800]
+    if not attack.takes_the_channel:
+        assert not any(words in said for words in CHANNEL_TAKEN), said[:800]
     if attack.says:
         assert attack.says in everything_said(rows, student)
 
