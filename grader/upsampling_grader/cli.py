@@ -71,8 +71,9 @@ def _grade_arguments(grade: argparse.ArgumentParser) -> None:
     )
     grade.add_argument(
         "--scratch",
-        type=Path,
-        help="folder for the per-student scratch courses (default: the system's temporary folder)",
+        type=_scratch_folder,
+        help="folder for the per-student scratch courses, made if missing (default: the "
+        "system's temporary folder)",
     )
     grade.add_argument(
         "--data-file",
@@ -195,6 +196,16 @@ def _positive_seconds(text: str) -> float:
     return seconds
 
 
+def _scratch_folder(text: str) -> Path:
+    """The folder, made if missing: every student's scratch course goes in it."""
+    folder = Path(text).resolve()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise argparse.ArgumentTypeError(f"{text!r}: cannot make that folder ({error.strerror})")
+    return folder
+
+
 def _data_file(name: str) -> str:
     problem = data_file_problem(name)
     if problem:
@@ -218,7 +229,7 @@ def grading_run(args) -> GradingRun:
         sandbox=not args.no_sandbox,
         feedback=not args.no_feedback,
         progress=not args.quiet,
-        scratch_parent=_resolved(args.scratch),
+        scratch_parent=args.scratch,
         data_files=tuple(args.data_file),
     )
 

@@ -146,6 +146,20 @@ def test_impossible_values_are_refused_in_one_line(option, tmp_path, capsys):
     assert stopped.value.code == 2 and len(said.strip().splitlines()) == 1, said
 
 
+def test_a_scratch_folder_is_made_where_it_can_be_and_refused_in_one_line_where_not(
+    tmp_path, capsys
+):
+    wanted = tmp_path / "new" / "scratch"
+    args = cli.parser().parse_args(["grade", "a1", f"--scratch={wanted}"])
+    assert args.scratch == wanted and wanted.is_dir()
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["grade", "a1", f"--scratch={tmp_path / 'a-file' / 'scratch'}"])
+    said = capsys.readouterr().err
+    assert stopped.value.code == 2 and len(said.strip().splitlines()) == 1, said
+    assert "cannot make that folder" in said
+
+
 def test_a_data_file_python_would_import_is_refused():
     with pytest.raises(ValueError, match="imports"):
         GradingRun(data_files=("numpy.py",))
