@@ -202,7 +202,9 @@ def _scratch_folder(text: str) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise argparse.ArgumentTypeError(f"{text!r}: cannot make that folder ({error.strerror})")
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: cannot make that folder ({error.strerror})"
+        ) from None
     return folder
 
 

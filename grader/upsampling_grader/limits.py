@@ -16,6 +16,9 @@ from dataclasses import asdict, dataclass
 
 CELL_TIMEOUT = 30  # seconds per cell: nbgrader's own Execute.timeout default
 STUDENT_TIMEOUT = 900  # seconds for all of one student's notebooks, retries included
+# Seconds the kernel has for each of the judge's requests: a cell's time (the cell timeout
+# of the run), never more than this (a looping answer costs it once per test it fails).
+REQUEST_TIMEOUT = 120
 # Students per nbgrader run (upsampling_grader.batch): a crash or a stop costs at
 # most this many re-runs.
 BATCH_SIZE = 8

@@ -177,3 +177,12 @@ def test_a_request_past_its_time_interrupts_the_kernel_and_the_judge_asks_again(
     assert "did not answer" in why
     assert interrupts == [True]  # a late request is interrupted, not taken for a broken channel
     assert not channel.gone  # one late answer does not end the judge's questions
+
+
+def test_each_answer_gets_a_cells_time_at_most_the_request_limit():
+    from upsampling_grader.judge.execute import JudgedExecute
+    from upsampling_grader.limits import REQUEST_TIMEOUT
+
+    assert JudgedExecute(timeout=30).answer_seconds == 30
+    assert JudgedExecute(timeout=REQUEST_TIMEOUT * 3).answer_seconds == REQUEST_TIMEOUT
+    assert JudgedExecute(timeout=None).answer_seconds == REQUEST_TIMEOUT

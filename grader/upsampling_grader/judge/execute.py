@@ -30,6 +30,7 @@ from upsampling_course.variants import GRADING_ID_VARIABLE, ID_NAME
 from upsampling_grader.judge import registry
 from upsampling_grader.judge.channel import Asker, KernelChannel
 from upsampling_grader.judge.verdicts import Verdict, failed, outputs
+from upsampling_grader.limits import REQUEST_TIMEOUT
 
 RECORD_SUFFIX = ".judge.json"
 
@@ -55,9 +56,17 @@ class JudgedExecute(Execute):
     seed = Unicode("", config=True, help="hex seed of the judge's inputs (fresh when empty)").tag(
         config=True
     )
-    request_timeout = Float(120.0, config=True, help="seconds the kernel has for each answer").tag(
-        config=True
-    )
+    request_timeout = Float(
+        float(REQUEST_TIMEOUT),
+        config=True,
+        help="the most seconds the kernel has for each answer (else the cell timeout)",
+    ).tag(config=True)
+
+    @property
+    def answer_seconds(self) -> float:
+        """Each answer gets a cell's time (``timeout``: --cell-timeout), at most
+        ``request_timeout``."""
+        return min(self.request_timeout, self.timeout) if self.timeout else self.request_timeout
 
     def _student(self, alias: str) -> str:
         if not self.students_file:
@@ -100,7 +109,7 @@ class JudgedExecute(Execute):
         return self.nb, self.resources
 
     def _judge(self, tasks_module, case) -> tuple[dict[str, Verdict], list[str]]:
-        channel = KernelChannel(self.kc, self.km.interrupt_kernel, timeout=self.request_timeout)
+        channel = KernelChannel(self.kc, self.km.interrupt_kernel, timeout=self.answer_seconds)
         ask = Asker(channel, run_sync(_awaited))
         notes: list[str] = []
         claimed = ask.value(ID_NAME)
