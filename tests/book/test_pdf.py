@@ -55,6 +55,31 @@ def pdf(site) -> PdfReader:
     return PdfReader(path)
 
 
+@pytest.fixture(scope="module")
+def page_texts(pdf) -> list[str]:
+    """Each page's text, extracted once (a few seconds per pass over the whole book)."""
+    return [page.extract_text() for page in pdf.pages]
+
+
+def image_count(resources) -> int:
+    """Images drawn from a page's (or a form's) resources, forms included, none decoded
+    (pypdf's ``page.images`` decodes each: seconds over the whole book)."""
+    if resources is None:
+        return 0
+    objects = resources.get_object().get("/XObject")
+    if objects is None:
+        return 0
+    objects = objects.get_object()
+    count = 0
+    for name in objects:
+        item = objects[name].get_object()
+        if item.get("/Subtype") == "/Image":
+            count += 1
+        elif item.get("/Subtype") == "/Form":
+            count += image_count(item.get("/Resources"))
+    return count
+
+
 def chapters_in_outline(pdf: PdfReader) -> list[tuple[str, int]]:
     return [
         (item.title, pdf.get_destination_page_number(item))
@@ -63,7 +88,7 @@ def chapters_in_outline(pdf: PdfReader) -> list[tuple[str, int]]:
     ]
 
 
-def test_one_chapter_per_page_of_the_toc_each_from_a_page_of_its_own(site, pdf):
+def test_one_chapter_per_page_of_the_toc_each_from_a_page_of_its_own(site, pdf, page_texts):
     pages = pages_in_toc()
     chapters = chapters_in_outline(pdf)
     titles = [chapter_title(site, page) for page in pages]
@@ -74,7 +99,7 @@ def test_one_chapter_per_page_of_the_toc_each_from_a_page_of_its_own(site, pdf):
     assert starts == sorted(set(starts)), f"chapters share pages or are out of order: {starts}"
     assert len(pdf.pages) > starts[-1], "the last chapter has no page"
     for (title, start), page in zip(chapters, pages, strict=True):
-        text = pdf.pages[start].extract_text()
+        text = page_texts[start]
         assert words(title) in words(text), f"page {start + 1} does not show {title!r} ({page})"
 
 
@@ -85,7 +110,7 @@ def test_the_figures_are_in_the_pdf(site, pdf):
         if article:
             figures |= set(IMAGE_SOURCE.findall(article[1]))
     assert figures, "the site has no figures to look for"
-    images = sum(len(page.images) for page in pdf.pages)
+    images = sum(image_count(page.get("/Resources")) for page in pdf.pages)
     assert images >= len(figures), f"the PDF holds {images} images, the site {len(figures)} figures"
 
 
@@ -125,13 +150,15 @@ def site_url() -> str:
     return config["sphinx"]["config"]["html_baseurl"]
 
 
-def test_each_explorer_is_printed_as_its_first_setting_with_a_link_to_its_page(site, pdf):
+def test_each_explorer_is_printed_as_its_first_setting_with_a_link_to_its_page(
+    site, pdf, page_texts
+):
     explorers = sum(
         (site / f"{page}.html").read_text().count('class="course-explorer"')
         for page in pages_in_toc()
     )
     assert explorers, "the site has no explorer to look for"
-    texts = [words(page.extract_text()) for page in pdf.pages]
+    texts = [words(text) for text in page_texts]
     notes = [number for number, text in enumerate(texts) if "Theexplorerfor" in text]
     assert sum(text.count("Theexplorerfor") for text in texts) == explorers
     for number in notes:
@@ -144,14 +171,14 @@ def test_each_explorer_is_printed_as_its_first_setting_with_a_link_to_its_page(s
 FOOTER = re.compile(r"^\d+ / \d+$")  # the page number Chromium prints at the foot
 
 
-def test_no_page_holds_only_a_line_or_two_left_over(pdf):
+def test_no_page_holds_only_a_line_or_two_left_over(pdf, page_texts):
     first_chapter = chapters_in_outline(pdf)[0][1]
     thin = []
     for number in range(first_chapter, len(pdf.pages)):
         page = pdf.pages[number]
-        lines = [line for line in page.extract_text().splitlines() if line.strip()]
+        lines = [line for line in page_texts[number].splitlines() if line.strip()]
         lines = [line for line in lines if not FOOTER.match(line.strip())]
-        if len(lines) <= 2 and not page.images:
+        if len(lines) <= 2 and not image_count(page.get("/Resources")):
             thin.append((number + 1, lines))
     assert not thin, f"pages holding a line or two carried over from the page before: {thin}"
 
