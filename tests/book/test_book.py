@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import BUILD_LOG, CHINESE_BUILD_LOG
 from tests.support.grading import assignment_ids, secret_lines, source_notebooks
+from tests.support.pdf import page_texts
 from tools.book_toc import executed_pages, toc_files
 from tools.page_conventions import quoted_glue_values
 
@@ -86,9 +87,7 @@ def test_no_page_shows_a_folder_of_the_build_machine(built_book, repo_root):
     }
     pdf = built_book / "book.pdf"
     if pdf.is_file():  # printed only where Chromium is installed
-        from pypdf import PdfReader
-
-        text = "\n".join(page.extract_text() or "" for page in PdfReader(pdf).pages)
+        text = "\n".join(page_texts(pdf))
         shown["book.pdf"] = sorted(f for f in folders if f in text)
         shown = {page: found for page, found in shown.items() if found}
     assert not shown, f"pages that print a folder of the build machine: {shown}"

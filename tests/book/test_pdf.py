@@ -17,6 +17,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.book.test_site_browser import pages_in_toc
+from tests.support.pdf import page_texts as pdf_page_texts
 
 # The book is built once (built_book) for every test that reads it.
 pytestmark = pytest.mark.xdist_group("book")
@@ -56,9 +57,8 @@ def pdf(site) -> PdfReader:
 
 
 @pytest.fixture(scope="module")
-def page_texts(pdf) -> list[str]:
-    """Each page's text, extracted once (a few seconds per pass over the whole book)."""
-    return [page.extract_text() for page in pdf.pages]
+def page_texts(site) -> tuple[str, ...]:
+    return pdf_page_texts(site / PDF_NAME)
 
 
 def image_count(resources) -> int:
