@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -83,6 +83,9 @@ class Assignment:
     notebooks: dict[str, NotebookSpec]
     duedate: datetime.datetime | None
     hidden_lines: set[str]
+    # Notebook -> grade id -> checksums of its locked cells in the release's other editions
+    # (a folder per language beside the release, such as exercises/<assignment>/zh/).
+    editions: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
 
 def load_assignment(course: Path, config, assignment: str, db_url: str) -> Assignment:
@@ -112,4 +115,25 @@ def load_assignment(course: Path, config, assignment: str, db_url: str) -> Assig
             notebooks[notebook.name] = NotebookSpec.from_release(
                 notebook.name, release, points, sources
             )
-    return Assignment(assignment, notebooks, duedate, hidden_test_lines(all_sources))
+    return Assignment(
+        assignment,
+        notebooks,
+        duedate,
+        hidden_test_lines(all_sources),
+        edition_checksums(release_dir, notebooks),
+    )
+
+
+def edition_checksums(release_dir: Path, notebooks) -> dict[str, dict[str, list[str]]]:
+    """The checksums (nbgrader's) of the locked cells of every other edition of the release:
+    a student who opened the Chinese release hands in its text, not an edited cell."""
+    from nbgrader.utils import compute_checksum
+
+    found: dict[str, dict[str, list[str]]] = {}
+    for name in notebooks:
+        for path in sorted(release_dir.glob(f"*/{name}.ipynb")):
+            for cell in nbformat.read(path, as_version=4).cells:
+                if nbgrader_meta(cell).get("locked") and grade_id(cell):
+                    cells = found.setdefault(name, {})
+                    cells.setdefault(grade_id(cell), []).append(compute_checksum(cell))
+    return found

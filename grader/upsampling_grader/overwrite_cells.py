@@ -18,10 +18,13 @@ course's ``nbgrader_config.py`` puts it in ``Autograde.sanitize_preprocessors``.
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 
 from nbgrader import utils
 from nbgrader.preprocessors import ClearHiddenTests
 from nbgrader.preprocessors import OverwriteCells as NbgraderOverwriteCells
+from traitlets import Unicode
 
 # nbgrader's autograde sanitising steps, with this module's OverwriteCells.
 SANITIZE_STEPS = [
@@ -43,17 +46,41 @@ def released_checksum(cell, source: str) -> str:
 
 
 class OverwriteCells(NbgraderOverwriteCells):
-    """nbgrader's OverwriteCells, warning only about cells that differ from the release."""
+    """nbgrader's OverwriteCells, warning only about cells that differ from the release.
+
+    A locked cell as another edition of the release gave it (the Chinese one, whose
+    instructions are translated) is not a change either, and keeps that edition's text.
+    """
+
+    editions_file = Unicode(
+        "", help="JSON: notebook -> grade id -> checksums of the release's other editions"
+    ).tag(config=True)
 
     def preprocess_cell(self, cell, resources, cell_index):
         self._cell = cell  # report_change needs the cell nbgrader is looking at
-        return super().preprocess_cell(cell, resources, cell_index)
+        edition_text = cell.source if self._from_another_edition(cell) else None
+        cell, resources = super().preprocess_cell(cell, resources, cell_index)
+        if edition_text is not None:
+            cell.source = edition_text  # what the student read, in the feedback too
+        return cell, resources
 
     def report_change(self, name, attr, old, new) -> None:
         if attr == "checksum" and new == self._release_checksum(name):
             self.log.debug("cell %s is as released (its hidden tests are put back)", name)
             return
+        if attr == "checksum" and self._from_another_edition(self._cell):
+            self.log.debug("cell %s is as another edition of the release gave it", name)
+            return
         super().report_change(name, attr, old, new)
+
+    def _from_another_edition(self, cell) -> bool:
+        name = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if not (self.editions_file and name):
+            return False
+        if not hasattr(self, "_editions"):
+            self._editions = json.loads(Path(self.editions_file).read_text())
+        known = self._editions.get(self.notebook_id, {}).get(name, [])
+        return utils.compute_checksum(cell) in known
 
     def _release_checksum(self, name: str) -> str:
         source_cell = self.gradebook.find_source_cell(name, self.notebook_id, self.assignment_id)

@@ -13,6 +13,7 @@ command it runs is built by ``autograde_command``.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -36,6 +37,8 @@ from upsampling_grader.notebooks import grade_id, source_key
 
 RUN_MARKER = "UPSAMPLING_COURSE_GRADING_RUN"
 SCRATCH_STUDENT = "student"  # the id nbgrader sees in a scratch course of one student
+# The release's other editions' locked cells, for OverwriteCells (upsampling_grader.overwrite_cells).
+EDITIONS_FILE = "editions.json"
 
 # Runs before nbgrader: sets the memory limit, which the kernel inherits.
 LIMITED_LAUNCHER = (
@@ -100,6 +103,10 @@ class ScratchGrading:
         shutil.copy(grading.template_db, self.db)
         shutil.copy(grading.course / CONFIG_FILE, root / CONFIG_FILE)
         self.assignment = grading.assignment
+        editions = root / EDITIONS_FILE
+        editions.write_text(json.dumps(self.assignment.editions))
+        with open(root / CONFIG_FILE, "a") as config:
+            config.write(f"\nc.OverwriteCells.editions_file = {str(editions)!r}\n")
         self.judge = judge_scratch.prepare(root, self.assignment.name, root / CONFIG_FILE)
         self.aliases = tuple(aliases)
         for alias in self.aliases:

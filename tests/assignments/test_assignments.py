@@ -39,6 +39,7 @@ from tests.support.grading import (
     assignment_ids,
     filled_in,
     graded_test_ids,
+    nbgrader_meta,
     secret_lines,
     solution_answers,
     source_notebooks,
@@ -213,6 +214,15 @@ def graded_course(graded_courses, tmp_path_factory, assignment) -> ScratchCourse
     return graded_courses[assignment]
 
 
+def locked_text_cells(nb) -> dict:
+    """The instruction cells (locked markdown) by grade id."""
+    return {
+        nbgrader_meta(cell)["grade_id"]: cell
+        for cell in nb.cells
+        if cell.cell_type == "markdown" and nbgrader_meta(cell).get("locked")
+    }
+
+
 def all_scores(course, assignment, student):
     return {
         (path.stem, gid): score
@@ -236,6 +246,19 @@ def test_chinese_release_with_the_solution_gets_full_marks(graded_course, assign
     assert scores == all_scores(graded_course, assignment, "perfect"), scores
     lost = {cell: s for cell, s in scores.items() if s.score != s.max_score}
     assert not lost, f"the solution in the Chinese release lost points in {lost}"
+    # Its instructions are the release's other edition, not edited cells: the graded
+    # notebook (and so the feedback) keeps the Chinese text the student read.
+    for path in source_notebooks(assignment):
+        graded = nbformat.read(
+            graded_course.root / "autograded" / "chinese" / assignment / path.name, as_version=4
+        )
+        release = EXERCISES / assignment / exercise_translations.RELEASE_FOLDER / path.name
+        chinese = {
+            gid: cell.source
+            for gid, cell in locked_text_cells(nbformat.read(release, as_version=4)).items()
+        }
+        kept = {gid: cell.source for gid, cell in locked_text_cells(graded).items()}
+        assert kept == chinese, f"{path.name}: the graded notebook lost its Chinese instructions"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENT_PARAMS)

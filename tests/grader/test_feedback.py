@@ -16,6 +16,7 @@ import copy
 import hashlib
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -199,6 +200,33 @@ def test_a_test_cell_as_released_has_the_release_checksum():
             assert released_checksum(edited, cell.source) != compute_checksum(edited)
             checked += 1
     assert checked
+
+
+def test_the_chinese_release_s_instructions_are_known_as_another_edition():
+    """The Chinese release's locked cells are an edition of the release, the English ones are
+    the release itself, and an instruction edited by hand is neither."""
+    from upsampling_grader.assignment import edition_checksums
+
+    editions = edition_checksums(EXERCISES / ASSIGNMENT, [Path(NOTEBOOK).stem])[Path(NOTEBOOK).stem]
+    chinese = nbformat.read(EXERCISES / ASSIGNMENT / "zh" / NOTEBOOK, as_version=4)
+    english = nbformat.read(EXERCISES / ASSIGNMENT / NOTEBOOK, as_version=4)
+    locked = [c for c in chinese.cells if c.metadata.get("nbgrader", {}).get("locked")]
+    assert locked and all(
+        compute_checksum(c) in editions[c.metadata["nbgrader"]["grade_id"]] for c in locked
+    )
+    translated = {
+        c.metadata["nbgrader"]["grade_id"]: c
+        for c in english.cells
+        if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("locked")
+    }
+    assert translated
+    for grade_id, cell in translated.items():
+        assert compute_checksum(cell) not in editions[grade_id], grade_id
+        edited = copy.deepcopy(
+            next(c for c in locked if c.metadata["nbgrader"]["grade_id"] == grade_id)
+        )
+        edited.source += "\n我改了这里。"
+        assert compute_checksum(edited) not in editions[grade_id], grade_id
 
 
 def test_the_feedback_mathjax_is_the_sites_copy():
