@@ -179,13 +179,13 @@ def grade_assignment(assignment: str, root: Path) -> ScratchCourse:
     course.submit("perfect", assignment, perfect)
     course.submit("untouched", assignment, releases)
     if assignment in exercise_translations.translated_exercises():
-        # The Chinese-instruction release (tools/exercise_translations.py), made from this
-        # release as `python3 dev.py release` makes it, with the solution's answers.
-        translated = exercise_translations.translations_of(assignment)
+        # The Chinese-instruction release (tools/exercise_translations.py), made beside this
+        # release as `python3 dev.py release` makes it, handed in with the solution's answers.
+        exercise_translations.release(course.root / "exercises")
+        chinese_dir = release_dir / exercise_translations.RELEASE_FOLDER
         chinese = {
             name: filled_in(
-                exercise_translations.chinese_release(releases[name], translated),
-                solution_answers(sources[name]),
+                nbformat.read(chinese_dir / name, as_version=4), solution_answers(sources[name])
             )
             for name in sources
         }
