@@ -170,7 +170,10 @@ def batch_scratch(tmp_path, count):
     (tmp_path / "scratch").mkdir()
     names = {alias(i): f"student{i}" for i in range(count)}
     grading = Grading(
-        tmp_path / "course", tmp_path / "template.db", SimpleNamespace(name="a"), GradingRun()
+        tmp_path / "course",
+        tmp_path / "template.db",
+        SimpleNamespace(name="a", editions={}),
+        GradingRun(),
     )
     scratch = ScratchGrading(tmp_path / "scratch", grading, tuple(names))
     taken = {s: SimpleNamespace(gradable={"one": None, "two": None}) for s in names.values()}
