@@ -38,6 +38,10 @@ from upsampling_grader import feedback, feedback_html
 from upsampling_grader.judge.verdicts import failed, outputs
 from upsampling_grader.overwrite_cells import released_checksum
 
+# The module fixture grades two students: on one worker only (without a group, both
+# workers took some of these tests and each graded the two students, 30 s apiece).
+pytestmark = pytest.mark.xdist_group("feedback")
+
 ASSIGNMENT = "predict_shapes"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 WRONG = WRONG_ANSWERS["valid_ignores_stride"]

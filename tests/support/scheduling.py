@@ -37,6 +37,7 @@ GROUP_SECONDS = {
     # image was built); where podman or the image is absent its tests skip at once.
     "containers": 150,
     "instructor-kit": 60,
+    "feedback": 40,  # two students graded, then their feedback pages
 }
 
 
