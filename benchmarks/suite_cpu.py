@@ -90,7 +90,7 @@ def processes(accounting: Path) -> list[dict]:
                 "elapsed": float(field[4]) / TICKS,
                 "pid": int(field[9]),
                 "ppid": int(field[10]),
-                "start": started.replace(tzinfo=datetime.UTC).timestamp(),
+                "start": started.timestamp(),  # dump-acct prints local time, as naive datetimes are
             }
         )
     return found
