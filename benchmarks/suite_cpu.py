@@ -11,8 +11,9 @@ running when the process started (found through its parents). Processes
 whose parents are gone (those in a sandbox's PID namespace, Chromium's
 helpers) are listed apart, by name.
 
-It writes benchmarks/results/suite_cpu.json (command, date, machine,
-versions, the run's seconds, core-seconds per group) and prints the table.
+It writes benchmarks/results/suite_cpu.json (command, date, machine, the
+Python version and commit, the run's seconds, core-seconds per group) and
+prints the table.
 Needs root (accounting) and takes as long as the suite (about 22 minutes).
 
 Usage, from the repository root:
@@ -38,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "suite_cpu.json"
 TIMELINE = "SUITE_CPU_TIMELINE"  # the folder the plugin writes each worker's phases to
-TICKS = 100  # dump-acct prints CPU and elapsed times in 1/100 s
+TICKS = 100  # dump-acct prints CPU times in 1/100 s
 
 # ---------------------------------------------------------------------------
 # The plugin (pytest -p suite_cpu): one JSON line per test phase, per worker.
@@ -73,7 +74,7 @@ if __name__ != "__main__":  # loaded by pytest (-p suite_cpu); the script itself
 
 
 def processes(accounting: Path) -> list[dict]:
-    """Every ended process in the accounting file: name, CPU and elapsed seconds, ids, start."""
+    """Every ended process in the accounting file: name, CPU seconds, ids, start."""
     dump = subprocess.run(
         ["dump-acct", str(accounting)], capture_output=True, text=True, check=True
     )
@@ -87,7 +88,6 @@ def processes(accounting: Path) -> list[dict]:
             {
                 "name": field[0],
                 "cpu": (float(field[2]) + float(field[3])) / TICKS,
-                "elapsed": float(field[4]) / TICKS,
                 "pid": int(field[9]),
                 "ppid": int(field[10]),
                 "start": started.timestamp(),  # dump-acct prints local time, as naive datetimes are
